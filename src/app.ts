@@ -1,0 +1,82 @@
+// createApp(): middleware, error rendering, every module's router, the OpenAPI document.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
+import { AppError, errorBody, type ErrorCode } from "./lib/errors";
+import { requireAdmin, requireUser } from "./middleware/auth";
+import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestContext } from "./middleware/request-context";
+import { contactsRouter } from "./modules/contacts/contacts.routes";
+import { pinsRouter } from "./modules/pins/pins.routes";
+import { qualificationRouter } from "./modules/qualification/qualification.routes";
+import { usersRouter } from "./modules/users/users.routes";
+import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
+
+/** Routers mounted under /v1, all behind the token guard below. */
+const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter];
+
+function statusCodeOf(status: number): ErrorCode {
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (status === 401) return "unauthorized";
+  if (status === 404) return "not_found";
+  return "bad_request";
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use("*", requestContext);
+
+  app.onError((err, c) => {
+    const requestId = c.var.requestId;
+    if (err instanceof AppError) {
+      return c.json(errorBody(err.code, err.message, err.details, requestId), err.status);
+    }
+    if (err instanceof HTTPException) {
+      // Hono's own validators raise these, e.g. for a body that is not JSON.
+      const code = /json/i.test(err.message) ? "invalid_json" : statusCodeOf(err.status);
+      const status = err.status >= 400 && err.status < 500 ? err.status : 400;
+      return c.json(errorBody(code, err.message || "bad request", [], requestId), status);
+    }
+    console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error)?.stack }));
+    return c.json(errorBody("internal_error", "internal error", [], requestId), 500);
+  });
+
+  app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`, [], c.var.requestId), 404));
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  // Everything under /v1 needs a user token, except workspace creation (the operator secret).
+  app.use("/v1/*", async (c, next) =>
+    c.req.path === "/v1/workspaces"
+      ? requireAdmin(c, next)
+      : requireUser(c, async () => {
+          await rateLimit(c, next);
+        }),
+  );
+  app.use("/v1/*", idempotency);
+  app.route("/v1", workspacesRouter);
+  for (const router of authenticatedRouters) app.route("/v1", router);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API token (`POST /v1/me/tokens`), or the operator secret for `POST /v1/workspaces`",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Parley API",
+      version: "1.0.0",
+      description:
+        "Sales CRM with an omnichannel inbox. Errors are `{error:{code,message,details}}`; lists are `{data,nextCursor}`; times are ISO-8601 UTC.",
+    },
+    servers: [{ url: "/" }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Parley API" }));
+
+  return app;
+}

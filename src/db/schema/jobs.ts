@@ -1,0 +1,36 @@
+// Background work records: one row per task the queue consumer runs.
+import { sql } from "drizzle-orm";
+import { check, foreignKey, index, integer, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
+import { jobKinds, jobStatuses, now, oneOf } from "./keys";
+import { users, workspaces } from "./workspaces";
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
+    createdByUserId: integer("created_by_user_id"),
+    kindKey: text("kind_key", { enum: jobKinds }).notNull(),
+    statusKey: text("status_key", { enum: jobStatuses }).notNull().default("queued"),
+    inputJson: text("input_json").notNull().default("{}"),
+    resultJson: text("result_json"),
+    /** `{processed, total, succeeded, failed}` while the job runs. */
+    progressJson: text("progress_json"),
+    /** R2 object key of the job's output (export file, import error report). */
+    fileUrl: text("file_url"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull().$defaultFn(now),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    updatedAt: integer("updated_at").notNull().$defaultFn(now),
+  },
+  (t) => [
+    foreignKey({ columns: [t.workspaceId, t.createdByUserId], foreignColumns: [users.workspaceId, users.id] }),
+    unique("jobs_ws_id_uq").on(t.workspaceId, t.id),
+    index("jobs_ws_creator_idx").on(t.workspaceId, t.createdByUserId, t.id),
+    index("jobs_ws_kind_status_idx").on(t.workspaceId, t.kindKey, t.statusKey, t.id),
+    check("jobs_kind_ck", oneOf(t.kindKey, jobKinds)),
+    check("jobs_status_ck", oneOf(t.statusKey, jobStatuses)),
+    check("jobs_attempts_ck", sql`${t.attempts} >= 0`),
+  ],
+);

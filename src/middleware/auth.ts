@@ -1,0 +1,71 @@
+// Bearer-token authentication (tokens stored as SHA-256), the operator guard and the owner guard.
+import { and, eq, isNull } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { apiTokens, users, workspaces } from "../db/schema";
+import type { AppEnv, Caller } from "../env";
+import { sha256Hex, timingSafeEqual } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+
+/** A token's last-use time is refreshed at most this often, to keep reads free of writes. */
+const LAST_USED_RESOLUTION_MS = 5 * 60_000;
+
+function bearer(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  if (!token) throw new AppError("unauthorized", "missing bearer token");
+  const tokenHash = await sha256Hex(token);
+  const [row] = await c.var.db
+    .select({
+      tokenId: apiTokens.id,
+      lastUsedAt: apiTokens.lastUsedAt,
+      userId: users.id,
+      role: users.role,
+      workspaceId: workspaces.id,
+      defaultCountry: workspaces.defaultCountry,
+      timeZone: workspaces.timeZone,
+    })
+    .from(apiTokens)
+    .innerJoin(users, and(eq(users.id, apiTokens.userId), eq(users.workspaceId, apiTokens.workspaceId)))
+    .innerJoin(workspaces, eq(workspaces.id, apiTokens.workspaceId))
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
+    .limit(1);
+  if (!row) throw new AppError("unauthorized", "invalid or revoked token");
+
+  const caller: Caller = {
+    userId: row.userId,
+    workspaceId: row.workspaceId,
+    role: row.role,
+    tokenId: row.tokenId,
+    defaultCountry: row.defaultCountry,
+    timeZone: row.timeZone,
+  };
+  c.set("caller", caller);
+  c.set("idempotencyScope", `user:${row.userId}`);
+
+  const now = Date.now();
+  if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    c.executionCtx.waitUntil(
+      c.var.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId)).then(() => undefined),
+    );
+  }
+  await next();
+});
+
+/** The operator secret (ADMIN_TOKEN) guards workspace creation. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  const expected = c.env.ADMIN_TOKEN;
+  if (!token || !expected || !timingSafeEqual(token, expected)) {
+    throw new AppError("unauthorized", "operator token required");
+  }
+  c.set("idempotencyScope", "admin");
+  await next();
+});
+
+export function assertOwner(caller: Caller): void {
+  if (caller.role !== "owner") throw new AppError("forbidden", "only workspace owners may do this");
+}

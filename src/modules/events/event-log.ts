@@ -1,0 +1,36 @@
+// EventLog: the one way any module records a state change. `append` returns a statement to put
+// in the same D1 batch as the change itself, so a change and its event land together or not at all.
+import { type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "../../db/client";
+import { events } from "../../db/schema";
+
+export interface EventInput {
+  /** A known id, or `newestId(workspaces)` while the workspace itself is being created. */
+  workspaceId: number | SQL;
+  typeKey: string;
+  entityTypeKey: string;
+  /** A known id, or `newestId(table)` for a row inserted earlier in the same batch. */
+  entityId: number | SQL;
+  actorUserId: number | null;
+  payload?: unknown;
+  createdAt?: number;
+}
+
+/**
+ * The id of the row a batch has just inserted into `table`. A D1 batch is one transaction and
+ * D1 runs one writer at a time, so inside it the newest AUTOINCREMENT id is the batch's own.
+ */
+export const newestId = (table: SQLiteTable): SQL => sql`(SELECT max(id) FROM ${table})`;
+
+export function append(db: Db, event: EventInput) {
+  return db.insert(events).values({
+    workspaceId: event.workspaceId,
+    typeKey: event.typeKey,
+    entityTypeKey: event.entityTypeKey,
+    entityId: event.entityId,
+    actorUserId: event.actorUserId,
+    payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
+    createdAt: event.createdAt ?? Date.now(),
+  });
+}
