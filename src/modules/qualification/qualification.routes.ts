@@ -1,25 +1,105 @@
+// Contact scores, contact qualifications and the workspace's qualification kinds.
 import { createRoute, z } from "@hono/zod-openapi";
-import { asc, eq } from "drizzle-orm";
-import { qualificationKinds } from "../../db/schema";
-import { bearerSecurity, commonErrors, jsonResponse } from "../../lib/openapi";
+import { bearerSecurity, commonErrors, errorResponses, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
+import {
+  QualificationBody,
+  QualificationKindSchema,
+  QualificationStateSchema,
+  ScoreBody,
+  ScoreStateSchema,
+} from "./qualification.schemas";
+import {
+  getContactQualification,
+  getContactScore,
+  listQualificationKinds,
+  setContactQualification,
+  setContactScore,
+} from "./qualification.service";
 
-const KindSchema = z.object({ key: z.string(), label: z.string(), sortIndex: z.number().int() }).openapi("QualificationKind");
+const tags = ["Qualification"];
+const errors = { ...commonErrors, ...errorResponses(409) };
 
 const listKindsRoute = createRoute({
   method: "get",
   path: "/qualification-kinds",
-  tags: ["Qualification"],
+  tags,
   summary: "The workspace's qualification kinds, in display order",
   security: bearerSecurity,
-  responses: { 200: jsonResponse(z.object({ data: z.array(KindSchema) }), "Kinds"), ...commonErrors },
+  responses: { 200: jsonResponse(z.object({ data: z.array(QualificationKindSchema) }), "Kinds"), ...commonErrors },
 });
 
-export const qualificationRouter = createRouter().openapi(listKindsRoute, async (c) => {
-  const rows = await c.var.db
-    .select({ key: qualificationKinds.key, label: qualificationKinds.label, sortIndex: qualificationKinds.sortIndex })
-    .from(qualificationKinds)
-    .where(eq(qualificationKinds.workspaceId, c.var.caller.workspaceId))
-    .orderBy(asc(qualificationKinds.sortIndex), asc(qualificationKinds.id));
-  return c.json({ data: rows }, 200);
+const getScoreRoute = createRoute({
+  method: "get",
+  path: "/contacts/{id}/score",
+  tags,
+  summary: "A contact's effective score and its recent history",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(ScoreStateSchema, "Score"), ...errors },
 });
+
+const setScoreRoute = createRoute({
+  method: "put",
+  path: "/contacts/{id}/score",
+  tags,
+  summary: "Score a contact 1–5 (appends history; a user's score overrides the AI's)",
+  security: bearerSecurity,
+  request: { params: IdParams, ...jsonBody(ScoreBody) },
+  responses: { 200: jsonResponse(ScoreStateSchema, "Score after the change"), ...errors },
+});
+
+const getQualificationRoute = createRoute({
+  method: "get",
+  path: "/contacts/{id}/qualification",
+  tags,
+  summary: "A contact's effective qualification, whether a user override is in force, and history",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification"), ...errors },
+});
+
+const setQualificationRoute = createRoute({
+  method: "put",
+  path: "/contacts/{id}/qualification",
+  tags,
+  summary: "Qualify a contact (a sticky user override: later AI classifications do not replace it)",
+  security: bearerSecurity,
+  request: { params: IdParams, ...jsonBody(QualificationBody) },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...errors },
+});
+
+const clearQualificationRoute = createRoute({
+  method: "delete",
+  path: "/contacts/{id}/qualification",
+  tags,
+  summary: "Clear the user override; the latest AI classification applies again",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...errors },
+});
+
+const rater = (caller: { workspaceId: number; userId: number }) => ({ workspaceId: caller.workspaceId, userId: caller.userId });
+
+export const qualificationRouter = createRouter()
+  .openapi(listKindsRoute, async (c) => c.json({ data: await listQualificationKinds(c.var.db, c.var.caller.workspaceId) }, 200))
+  .openapi(getScoreRoute, async (c) =>
+    c.json(await getContactScore(c.var.db, c.var.caller.workspaceId, c.req.valid("param").id), 200),
+  )
+  .openapi(setScoreRoute, async (c) =>
+    c.json(await setContactScore(c.var.db, rater(c.var.caller), c.req.valid("param").id, c.req.valid("json").value), 200),
+  )
+  .openapi(getQualificationRoute, async (c) =>
+    c.json(await getContactQualification(c.var.db, c.var.caller.workspaceId, c.req.valid("param").id), 200),
+  )
+  .openapi(setQualificationRoute, async (c) =>
+    c.json(
+      await setContactQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, {
+        kindKey: c.req.valid("json").kindKey,
+      }),
+      200,
+    ),
+  )
+  .openapi(clearQualificationRoute, async (c) =>
+    c.json(await setContactQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, { kindKey: null }), 200),
+  );
