@@ -1,9 +1,13 @@
-// The Worker: HTTP API (and, as later modules land, queue consumer and email handler).
+// The Worker: HTTP API and the job queue consumer (and its dead-letter queue).
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { jobHandlers } from "./jobs/handlers";
+import type { JobMessage } from "./jobs/job-message";
+import { consumeBatch } from "./jobs/runner";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Bindings>;
+  queue: (batch, env) => consumeBatch(batch, env, jobHandlers),
+} satisfies ExportedHandler<Bindings, JobMessage>;

@@ -1,0 +1,183 @@
+// JobRunner: enqueue a Job row plus its queue message; run a delivered message through the
+// handler of its kind; retry with growing delays; record the final failure. Handlers must be
+// idempotent: a message can arrive twice, and a job already finished is skipped here.
+import { and, eq, inArray } from "drizzle-orm";
+import { type BatchItem, createDb, type Db } from "../db/client";
+import { jobs, type JobKind } from "../db/schema";
+import type { Bindings } from "../env";
+import { append } from "../modules/events/event-log";
+import { PermanentJobError, TransientJobError } from "./errors";
+import type { JobMessage, JobMessageOf } from "./job-message";
+
+/** Attempts before a job is marked failed (the queue's max_retries is 5, so ≤ 6 deliveries). */
+export const MAX_ATTEMPTS = 5;
+const BACKOFF_SECONDS = [10, 30, 90, 270, 600];
+
+export const backoffSeconds = (attempt: number): number =>
+  BACKOFF_SECONDS[Math.min(Math.max(attempt, 1), BACKOFF_SECONDS.length) - 1]!;
+
+export type JobRow = typeof jobs.$inferSelect;
+
+export interface JobContext {
+  db: Db;
+  env: Bindings;
+  /** Queue another message (the next chunk of the same job). */
+  send(message: JobMessage): Promise<void>;
+}
+
+/** What a handler answers: done (with a result), or more chunks to come. */
+export type JobOutcome =
+  | { done: true; result: unknown; fileUrl?: string | null }
+  | { done: false; progress: unknown; next: JobMessage };
+
+export type JobHandler<K extends JobKind> = (ctx: JobContext, job: JobRow, message: JobMessageOf<K>) => Promise<JobOutcome>;
+
+export type JobHandlers = { [K in JobKind]?: JobHandler<K> };
+
+export interface NewJob {
+  workspaceId: number;
+  createdByUserId: number | null;
+  kind: JobKind;
+  input?: unknown;
+}
+
+/** The INSERT of a job row, to batch with the change that needs it; `newestId(jobs)` is its id. */
+export function jobInsert(db: Db, job: NewJob) {
+  const now = Date.now();
+  return db.insert(jobs).values({
+    workspaceId: job.workspaceId,
+    createdByUserId: job.createdByUserId,
+    kindKey: job.kind,
+    inputJson: JSON.stringify(job.input ?? {}),
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/**
+ * Create a job and queue its first message. Extra statements run in the same batch (the job
+ * lands with the change that asked for it, or not at all).
+ */
+export async function enqueue(
+  db: Db,
+  queue: Queue<JobMessage>,
+  job: NewJob,
+  firstMessage: (jobId: number) => JobMessage,
+  extra: BatchItem[] = [],
+): Promise<JobRow> {
+  const [inserted] = (await db.batch([jobInsert(db, job).returning(), ...extra])) as [JobRow[]];
+  const row = inserted[0]!;
+  await queue.send(firstMessage(row.id), { contentType: "json" });
+  return row;
+}
+
+async function finish(db: Db, job: JobRow, status: "succeeded" | "failed", result: unknown, fileUrl?: string | null) {
+  const now = Date.now();
+  const statements: [BatchItem, ...BatchItem[]] = [
+    db
+      .update(jobs)
+      .set({ statusKey: status, resultJson: JSON.stringify(result), finishedAt: now, updatedAt: now, ...(fileUrl !== undefined ? { fileUrl } : {}) })
+      .where(and(eq(jobs.id, job.id), inArray(jobs.statusKey, ["queued", "running"]))),
+  ];
+  if (status === "failed") {
+    statements.push(
+      append(db, {
+        workspaceId: job.workspaceId,
+        typeKey: "job.failed",
+        entityTypeKey: "job",
+        entityId: job.id,
+        actorUserId: job.createdByUserId,
+        payload: { kind: job.kindKey, result },
+        createdAt: now,
+      }),
+    );
+  }
+  await db.batch(statements);
+}
+
+const errorResult = (error: unknown) => ({
+  error: {
+    code: error instanceof TransientJobError || error instanceof PermanentJobError ? error.code : "internal_error",
+    message: error instanceof Error ? error.message : String(error),
+  },
+});
+
+/** Run one delivered message. Every outcome acks or retries the message explicitly. */
+export async function runMessage(env: Bindings, handlers: JobHandlers, message: Message<JobMessage>): Promise<void> {
+  const db = createDb(env.DB);
+  const body = message.body;
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, body.jobId), eq(jobs.workspaceId, body.workspaceId)));
+  if (!job || job.statusKey === "succeeded" || job.statusKey === "failed") {
+    // Gone or already done: a redelivery does nothing twice.
+    message.ack();
+    return;
+  }
+  const handler = handlers[body.kind] as JobHandler<JobKind> | undefined;
+  if (!handler || job.kindKey !== body.kind) {
+    await finish(db, job, "failed", errorResult(new PermanentJobError(`no handler for job kind ${body.kind}`, "unknown_job_kind")));
+    message.ack();
+    return;
+  }
+
+  const now = Date.now();
+  await db
+    .update(jobs)
+    .set({ statusKey: "running", startedAt: job.startedAt ?? now, attempts: job.attempts + 1, updatedAt: now })
+    .where(eq(jobs.id, job.id));
+
+  const ctx: JobContext = { db, env, send: async (next) => void (await env.JOBS.send(next, { contentType: "json" })) };
+  try {
+    const outcome = await handler(ctx, { ...job, statusKey: "running" }, body as never);
+    if (outcome.done) {
+      await finish(db, job, "succeeded", outcome.result, outcome.fileUrl);
+    } else {
+      await db.update(jobs).set({ progressJson: JSON.stringify(outcome.progress), updatedAt: Date.now() }).where(eq(jobs.id, job.id));
+      await ctx.send(outcome.next);
+    }
+    message.ack();
+  } catch (error) {
+    const permanent = error instanceof PermanentJobError;
+    if (permanent || message.attempts >= MAX_ATTEMPTS) {
+      await finish(db, job, "failed", { ...errorResult(error), attempts: message.attempts });
+      message.ack();
+      return;
+    }
+    const delaySeconds =
+      error instanceof TransientJobError && error.retryAfterSeconds !== undefined
+        ? error.retryAfterSeconds
+        : backoffSeconds(message.attempts);
+    await db
+      .update(jobs)
+      .set({ statusKey: "queued", resultJson: JSON.stringify({ ...errorResult(error), retryInSeconds: delaySeconds }), updatedAt: Date.now() })
+      .where(eq(jobs.id, job.id));
+    message.retry({ delaySeconds });
+  }
+}
+
+/** The dead-letter queue: messages the consumer could not handle at all end here; record them. */
+export async function recordDeadLetter(env: Bindings, message: Message<JobMessage>): Promise<void> {
+  const db = createDb(env.DB);
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, message.body.jobId), eq(jobs.workspaceId, message.body.workspaceId)));
+  if (job && (job.statusKey === "queued" || job.statusKey === "running")) {
+    await finish(db, job, "failed", {
+      error: { code: "dead_lettered", message: "the job's message exhausted its deliveries" },
+      previous: job.resultJson ? (JSON.parse(job.resultJson) as unknown) : null,
+    });
+  }
+  message.ack();
+}
+
+/** The Worker's queue() handler body. */
+export async function consumeBatch(batch: MessageBatch<JobMessage>, env: Bindings, handlers: JobHandlers): Promise<void> {
+  const deadLetters = batch.queue.endsWith("-dlq");
+  for (const message of batch.messages) {
+    if (deadLetters) await recordDeadLetter(env, message);
+    else await runMessage(env, handlers, message);
+  }
+}
