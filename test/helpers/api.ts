@@ -19,7 +19,7 @@ export async function request<T = any>(method: string, path: string, opts: Reque
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
   let body: BodyInit | undefined = opts.rawBody;
-  if (body === undefined && opts.body !== undefined) {
+  if (body === undefined && opts.body !== undefined && method !== "GET" && method !== "HEAD") {
     body = JSON.stringify(opts.body);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
