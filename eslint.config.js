@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -6,10 +7,14 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: "readonly", process: "readonly", URL: "readonly", fetch: "readonly" } },
+    languageOptions: { globals: { ...globals.serviceworker } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
+  },
+  {
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "bots/**/*.{mjs,ts}"],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ["test/**/*.ts"],

@@ -229,11 +229,10 @@ export function contactFilterConditions(caller: Caller, filters: ContactFilterIn
   return conditions;
 }
 
-export async function listContacts(
-  db: Db,
-  caller: Caller,
-  opts: ContactFilterInput & { sort: ContactSort; limit: number; cursor?: string },
-) {
+export type ContactListOptions = ContactFilterInput & { sort: ContactSort; limit: number; cursor?: string };
+
+/** The list query itself (one page plus one row), exposed so benchmarks can time the same SQL raw. */
+export function contactListQuery(db: Db, caller: Caller, opts: ContactListOptions) {
   const direction = opts.sort.startsWith("-") ? "desc" : "asc";
   const column = sortColumns[opts.sort.replace(/^-/, "")]!;
   const conditions = contactFilterConditions(caller, opts);
@@ -243,12 +242,16 @@ export async function listContacts(
     conditions.push(keysetAfter(column, contacts.id, direction, value as CursorValue, id));
   }
   const order = direction === "asc" ? asc : desc;
-  const rows = await db
+  return db
     .select()
     .from(contacts)
     .where(and(...conditions))
     .orderBy(order(column), order(contacts.id))
     .limit(opts.limit + 1);
+}
+
+export async function listContacts(db: Db, caller: Caller, opts: ContactListOptions) {
+  const rows = await contactListQuery(db, caller, opts);
   const sortKey = opts.sort.replace(/^-/, "") as keyof ContactRow;
   const result = page(rows, opts.limit, (row) => [row[sortKey] as CursorValue, row.id]);
   return { data: result.data.map(toContactDto), nextCursor: result.nextCursor };

@@ -1,0 +1,114 @@
+// Shared benchmark plumbing: a fresh local Worker (bench/worker.ts) with migrations applied,
+// HTTP timing, percentiles and a results table.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Run wrangler on this process's Node (the pinned 22), whatever PATH says.
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const wrangler = process.execPath;
+export const ADMIN_TOKEN = "bench-admin-token";
+
+export async function startWorker({ port = 8799, v8Flags } = {}) {
+  const state = join(root, "bench", ".out", `state-${port}`);
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state, { recursive: true });
+  const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    cwd: root,
+    env: { ...process.env, CI: "true" },
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  const env = { ...process.env, CI: "true" };
+  if (v8Flags) env.MINIFLARE_WORKERD_V8_FLAGS = v8Flags;
+  const child = spawn(
+    wrangler,
+    [
+      wranglerJs,
+      "dev",
+      "bench/worker.ts",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--var",
+      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      "--var",
+      "ENCRYPTION_KEY:YmVuY2gta2V5LXRoaXJ0eS10d28tYnl0ZXMtbG9uZyE=",
+      "--log-level",
+      "error",
+    ],
+    { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {
+      if (i > 240) throw new Error("bench worker did not start");
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+export async function json(base, method, path, { token, body } = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export const sql = (base, query, params = []) => json(base, "POST", "/__bench/sql", { body: { sql: query, params } });
+
+export async function newWorkspace(base, country = "US") {
+  return json(base, "POST", "/v1/workspaces", {
+    token: ADMIN_TOKEN,
+    body: { name: "Bench", defaultCountry: country, user: { name: "Bench Owner", email: "owner@bench.test" } },
+  });
+}
+
+/** Time `runs` sequential GETs after `warmup` untimed ones; milliseconds per request. */
+export async function timeGets(base, path, { token, runs = 200, warmup = 20, check } = {}) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  const samples = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}${path}`, { headers });
+    const body = await res.text();
+    const elapsed = performance.now() - t0;
+    if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${body.slice(0, 300)}`);
+    if (i === 0 && check) check(JSON.parse(body));
+    if (i >= warmup) samples.push(elapsed);
+  }
+  return samples;
+}
+
+export function percentile(samples, p) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const fmt = (n, digits = 2) => n.toFixed(digits);
+
+export function table(rows) {
+  const widths = Object.keys(rows[0]).map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (values) => values.map((v, i) => String(v).padEnd(widths[i])).join("  ");
+  console.log(line(Object.keys(rows[0])));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const r of rows) console.log(line(Object.values(r)));
+}

@@ -1,0 +1,51 @@
+// The Worker under benchmark: the real app, plus routes that run raw baselines and seed data.
+// Only `npm run bench` serves this entry (wrangler dev bench/worker.ts); it is never deployed.
+import { createDb } from "../src/db/client";
+import type { Bindings, Caller } from "../src/env";
+import worker from "../src/index";
+import type { JobMessage } from "../src/jobs/job-message";
+import { contactListQuery, type ContactListOptions } from "../src/modules/contacts/contacts.service";
+
+function callerFrom(url: URL): Caller {
+  return {
+    workspaceId: Number(url.searchParams.get("workspaceId")),
+    userId: Number(url.searchParams.get("userId")),
+    role: "owner",
+    tokenId: 0,
+    defaultCountry: url.searchParams.get("country") ?? "US",
+    timeZone: "UTC",
+  };
+}
+
+/** The raw baseline: the SQL the app would run, prepared and run directly on the binding. */
+async function rawContacts(env: Bindings, url: URL): Promise<Response> {
+  const p = url.searchParams;
+  const opts: ContactListOptions = {
+    q: p.get("q") ?? undefined,
+    segment: p.get("segment") ?? undefined,
+    city: p.get("city") ?? undefined,
+    sort: (p.get("sort") ?? "name") as ContactListOptions["sort"],
+    limit: Number(p.get("limit") ?? 50),
+  };
+  const { sql, params } = contactListQuery(createDb(env.DB), callerFrom(url), opts).toSQL();
+  const { results } = await env.DB.prepare(sql)
+    .bind(...params)
+    .all();
+  return Response.json({ data: results });
+}
+
+export default {
+  ...worker,
+  async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/__bench/sql" && request.method === "POST") {
+      const { sql, params = [] } = (await request.json()) as { sql: string; params?: unknown[] };
+      const result = await env.DB.prepare(sql)
+        .bind(...params)
+        .all();
+      return Response.json({ results: result.results, meta: result.meta });
+    }
+    if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
+    return worker.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Bindings, JobMessage>;

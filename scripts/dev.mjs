@@ -1,0 +1,69 @@
+// `npm run dev`: local D1 migrations, `wrangler dev` on :8787, then an idempotent demo seed
+// through the API itself, and the demo token with a ready curl.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seedDemo } from "./seed-demo.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.PORT ?? 8787);
+const base = `http://localhost:${port}`;
+// Run wrangler on this process's Node (the pinned 22), whatever PATH says.
+const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const wrangler = process.execPath;
+
+if (!existsSync(join(root, ".dev.vars"))) {
+  copyFileSync(join(root, ".dev.vars.example"), join(root, ".dev.vars"));
+  console.log("Created .dev.vars from .dev.vars.example");
+}
+const devVars = Object.fromEntries(
+  readFileSync(join(root, ".dev.vars"), "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1).trim()]),
+);
+
+const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, CI: "true" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const server = spawn(wrangler, [wranglerJs, "dev", "--port", String(port), "--ip", "127.0.0.1", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));
+
+async function waitForHealth() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the API did not answer on ${base}/health`);
+}
+
+try {
+  await waitForHealth();
+  const stateFile = join(root, ".wrangler", "demo.json");
+  const demo = await seedDemo(base, devVars.ADMIN_TOKEN, existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : null);
+  mkdirSync(dirname(stateFile), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify(demo, null, 2));
+  console.log(`
+Parley is running on ${base}  (API reference: ${base}/docs)
+Demo workspace "${demo.workspaceName}": owner ${demo.ownerEmail}, rep ${demo.repEmail}
+Demo owner token: ${demo.ownerToken}
+Demo rep token:   ${demo.repToken}
+
+  curl -s -H "Authorization: Bearer ${demo.ownerToken}" "${base}/v1/contacts?limit=5"
+`);
+} catch (error) {
+  console.error(`Seeding failed: ${error instanceof Error ? error.message : error}`);
+}
