@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "bots/**/*.{mjs,ts}"],
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "bots/**/*.{mjs,ts}", "test/fakes/**/*.mjs", "test/setup/*.mjs"],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -3,13 +3,16 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   plugins: [
-    cloudflareTest(async () => ({
+    cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
           ADMIN_TOKEN: "test-admin-token",
           ENCRYPTION_KEY: "dGVzdC1rZXktdGhpcnR5LXR3by1ieXRlcy1sb25nISE=",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
+          TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
+          PUBLIC_BASE_URL: "https://parley.test",
         },
         // A small budget so the 429 path is testable; every test makes its own tokens.
         ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit: 120, period: 60 } } },
@@ -18,6 +21,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/setup/global.mjs"],
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
   },

@@ -8,6 +8,7 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { channelsRouter } from "./modules/channels-config/channels.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
@@ -15,7 +16,7 @@ import { usersRouter } from "./modules/users/users.routes";
 import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 
 /** Routers mounted under /v1, all behind the token guard below. */
-const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter];
+const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, channelsRouter];
 
 function statusCodeOf(status: number): ErrorCode {
   if (status === 413) return "payload_too_large";

@@ -1,0 +1,192 @@
+// A fake Telegram Bot API for tests and local runs: the real URL scheme
+// (/bot<token>/<method>, /file/bot<token>/<path>), the real request encodings (JSON, form,
+// multipart) and the real response envelope ({ok, result} / {ok:false, error_code,
+// description, parameters}). It records every call per bot token and can be told to fail.
+// Control endpoints live under /__fake/ and are not part of Telegram's API.
+import { createServer } from "node:http";
+
+const bots = new Map();
+
+function botFor(token) {
+  let bot = bots.get(token);
+  if (!bot) {
+    const id = Number(token.split(":")[0]);
+    bot = { id, calls: [], failures: [], files: new Map(), nextMessageId: 1, webhook: null };
+    bots.set(token, bot);
+  }
+  return bot;
+}
+
+const ok = (result) => ({ status: 200, body: { ok: true, result } });
+const error = (status, description, parameters) => ({
+  status,
+  body: { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) },
+});
+
+async function readParams(req, raw) {
+  const type = req.headers["content-type"] ?? "";
+  if (type.includes("application/json")) return raw.length ? JSON.parse(raw.toString("utf8")) : {};
+  if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+  if (type.includes("multipart/form-data")) {
+    const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": type }, body: raw }).formData();
+    const params = {};
+    for (const [key, value] of form.entries()) {
+      params[key] = typeof value === "string" ? value : { fileName: value.name, size: value.size, type: value.type };
+    }
+    return params;
+  }
+  return Object.fromEntries(new URL(req.url, "http://fake").searchParams);
+}
+
+function parseJsonField(value) {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function sentMessage(bot, params, extra) {
+  const chatId = Number(params.chat_id);
+  return {
+    message_id: bot.nextMessageId++,
+    from: { id: bot.id, is_bot: true, first_name: `Bot ${bot.id}`, username: `bot${bot.id}_bot` },
+    chat: { id: chatId, type: chatId < 0 ? "group" : "private" },
+    date: Math.floor(Date.now() / 1000),
+    ...extra,
+    ...(params.reply_markup ? { reply_markup: parseJsonField(params.reply_markup) } : {}),
+  };
+}
+
+function answer(bot, token, method, params) {
+  if (token.endsWith(":invalid")) return error(401, "Unauthorized");
+  const failure = bot.failures.find((f) => f.method === method && f.times > 0);
+  if (failure) {
+    failure.times -= 1;
+    return error(failure.status, failure.description, failure.retryAfter ? { retry_after: failure.retryAfter } : undefined);
+  }
+  switch (method) {
+    case "getMe":
+      return ok({
+        id: bot.id,
+        is_bot: true,
+        first_name: `Bot ${bot.id}`,
+        username: `bot${bot.id}_bot`,
+        can_join_groups: true,
+        can_read_all_group_messages: false,
+        supports_inline_queries: false,
+      });
+    case "setWebhook":
+      if (!params.url) return error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+      bot.webhook = { url: params.url, secretToken: params.secret_token ?? null };
+      return ok(true);
+    case "deleteWebhook":
+      bot.webhook = null;
+      return ok(true);
+    case "sendMessage":
+      if (!params.text) return error(400, "Bad Request: message text is empty");
+      return ok(sentMessage(bot, params, { text: params.text }));
+    case "sendPhoto":
+      return ok(
+        sentMessage(bot, params, {
+          photo: [{ file_id: `photo-${bot.nextMessageId}`, file_unique_id: `uphoto-${bot.nextMessageId}`, width: 1, height: 1 }],
+          ...(params.caption ? { caption: params.caption } : {}),
+        }),
+      );
+    case "sendDocument":
+      return ok(
+        sentMessage(bot, params, {
+          document: { file_id: `doc-${bot.nextMessageId}`, file_unique_id: `udoc-${bot.nextMessageId}` },
+          ...(params.caption ? { caption: params.caption } : {}),
+        }),
+      );
+    case "getFile": {
+      const file = bot.files.get(params.file_id);
+      if (!file) return error(400, "Bad Request: invalid file_id");
+      return ok({ file_id: params.file_id, file_unique_id: file.uniqueId, file_size: file.content.length, file_path: file.path });
+    }
+    case "answerCallbackQuery":
+    case "editMessageReplyMarkup":
+    case "setMyCommands":
+      return ok(true);
+    case "editMessageText":
+      return ok(sentMessage(bot, params, { text: params.text, message_id: Number(params.message_id) }));
+    default:
+      return error(404, "Not Found");
+  }
+}
+
+async function control(req, url, raw, res) {
+  const send = (status, body) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  const token = url.searchParams.get("token");
+  if (url.pathname === "/__fake/calls" && token) return send(200, botFor(token).calls);
+  if (url.pathname === "/__fake/webhook" && token) return send(200, botFor(token).webhook);
+  const body = raw.length ? JSON.parse(raw.toString("utf8")) : {};
+  if (url.pathname === "/__fake/fail") {
+    botFor(body.token).failures.push({ times: 1, ...body });
+    return send(200, { ok: true });
+  }
+  if (url.pathname === "/__fake/files") {
+    botFor(body.token).files.set(body.fileId, {
+      uniqueId: body.uniqueId ?? `u-${body.fileId}`,
+      path: body.filePath,
+      content: Buffer.from(body.base64, "base64"),
+    });
+    return send(200, { ok: true });
+  }
+  return send(404, { error: "unknown control endpoint" });
+}
+
+export function startFakeTelegram(port = 0) {
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const raw = Buffer.concat(chunks);
+    const url = new URL(req.url, "http://fake");
+    if (url.pathname.startsWith("/__fake/")) return control(req, url, raw, res);
+
+    const download = url.pathname.match(/^\/file\/bot([^/]+)\/(.+)$/);
+    if (download) {
+      const bot = botFor(decodeURIComponent(download[1]));
+      const file = [...bot.files.values()].find((f) => f.path === download[2]);
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.content.length });
+      res.end(file.content);
+      return;
+    }
+
+    const call = url.pathname.match(/^\/bot([^/]+)\/([A-Za-z]+)$/);
+    if (!call) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }));
+      return;
+    }
+    const token = decodeURIComponent(call[1]);
+    const method = call[2];
+    const params = await readParams(req, raw);
+    const bot = botFor(token);
+    bot.calls.push({ method, params, at: Date.now() });
+    const { status, body } = answer(bot, token, method, params);
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  });
+  return new Promise((resolve) => {
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({ port: address.port, url: `http://127.0.0.1:${address.port}`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+// `node test/fakes/telegram-bot-api.mjs [port]` serves it for local runs.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fake = await startFakeTelegram(Number(process.argv[2] ?? 8081));
+  console.log(`fake Telegram Bot API on ${fake.url}`);
+}

@@ -1,0 +1,10 @@
+// Vitest global setup (runs in Node): the fake provider servers the Worker under test talks to.
+import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
+
+export default async function setup({ provide }) {
+  const telegram = await startFakeTelegram();
+  provide("telegramApiUrl", telegram.url);
+  return async () => {
+    await telegram.close();
+  };
+}
