@@ -9,6 +9,7 @@ import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
+import { chatLinksRouter } from "./modules/chat-links/chat-links.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
@@ -16,7 +17,7 @@ import { usersRouter } from "./modules/users/users.routes";
 import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 
 /** Routers mounted under /v1, all behind the token guard below. */
-const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, channelsRouter];
+const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, channelsRouter, chatLinksRouter];
 
 function statusCodeOf(status: number): ErrorCode {
   if (status === 413) return "payload_too_large";

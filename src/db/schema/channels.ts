@@ -1,6 +1,6 @@
 // Provider accounts a workspace connects (a Telegram bot, a WhatsApp number, a Twilio account…).
-import { check, index, integer, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
-import { connectionChannels, now, oneOf } from "./keys";
+import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { chatPlatforms, connectionChannels, now, oneOf } from "./keys";
 import { workspaces } from "./workspaces";
 
 export const channelConnections = sqliteTable(
@@ -26,5 +26,52 @@ export const channelConnections = sqliteTable(
     index("channel_connections_ws_channel_idx").on(t.workspaceId, t.channelKey),
     index("channel_connections_external_idx").on(t.channelKey, t.externalAccountId),
     check("channel_connections_channel_ck", oneOf(t.channelKey, connectionChannels)),
+  ],
+);
+
+/**
+ * Provider updates already accepted, per connection (Telegram `update_id`): a provider's retry
+ * of the same update does nothing twice.
+ */
+export const channelUpdates = sqliteTable(
+  "channel_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
+    connectionId: integer("connection_id").notNull(),
+    updateId: text("update_id").notNull(),
+    receivedAt: integer("received_at").notNull().$defaultFn(now),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.workspaceId, t.connectionId],
+      foreignColumns: [channelConnections.workspaceId, channelConnections.id],
+    }),
+    unique("channel_updates_connection_update_uq").on(t.connectionId, t.updateId),
+  ],
+);
+
+/**
+ * A message shown to a rep in a chat app (a Telegram notification). Maps the chat message back
+ * to the conversation for replies, and makes notifying idempotent per (message, user).
+ */
+export const chatNotifications = sqliteTable(
+  "chat_notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
+    userId: integer("user_id").notNull(),
+    platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    chatId: text("chat_id").notNull(),
+    /** Null until the chat app has accepted the notification. */
+    chatMessageId: text("chat_message_id"),
+    conversationId: integer("conversation_id").notNull(),
+    messageId: integer("message_id").notNull(),
+    createdAt: integer("created_at").notNull().$defaultFn(now),
+  },
+  (t) => [
+    unique("chat_notifications_message_user_uq").on(t.messageId, t.userId, t.platformKey),
+    uniqueIndex("chat_notifications_chat_message_uq").on(t.platformKey, t.chatId, t.chatMessageId),
+    check("chat_notifications_platform_ck", oneOf(t.platformKey, chatPlatforms)),
   ],
 );
