@@ -10,6 +10,7 @@ import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { dealsRouter } from "./modules/deals/deals.routes";
+import { eventsRouter } from "./modules/events/events.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { pipelinesRouter } from "./modules/pipelines/pipelines.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
@@ -17,7 +18,7 @@ import { usersRouter } from "./modules/users/users.routes";
 import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 
 /** Routers mounted under /v1, all behind the token guard below. */
-const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, pipelinesRouter, dealsRouter];
+const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, pipelinesRouter, dealsRouter, eventsRouter];
 
 function statusCodeOf(status: number): ErrorCode {
   if (status === 413) return "payload_too_large";

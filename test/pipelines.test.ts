@@ -291,7 +291,7 @@ describe("pipelines need a token", () => {
 });
 
 describe("OpenAPI", () => {
-  it("documents the pipeline and deal routes behind the bearer token", async () => {
+  it("documents the pipeline, deal and event routes behind the bearer token", async () => {
     const doc = await request("GET", "/openapi.json");
     const routes = [
       ["get", "/v1/pipelines"],
@@ -307,6 +307,7 @@ describe("OpenAPI", () => {
       ["post", "/v1/deals/{id}/won"],
       ["post", "/v1/deals/{id}/lost"],
       ["post", "/v1/deals/{id}/reopen"],
+      ["get", "/v1/events"],
     ] as const;
     for (const [method, path] of routes) {
       const op = doc.body.paths[path]?.[method];
