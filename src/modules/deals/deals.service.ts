@@ -5,7 +5,7 @@ import { and, asc, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { contacts, deals, pipelines, stages } from "../../db/schema";
 import type { Caller } from "../../env";
-import { AppError, type ErrorDetail, notFound } from "../../lib/errors";
+import { AppError, type ErrorDetail, invalidField, notFound } from "../../lib/errors";
 import { fromMinorOrNull, toMinor } from "../../lib/money";
 import { atVersion, guarded, idAtVersion, isConstraintFailure, nextVersion } from "../../lib/optimistic";
 import { decodeCursor, page } from "../../lib/pagination";
@@ -56,6 +56,11 @@ async function intoLiveStage<T>(write: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+const stageOfAnotherPipeline = (stageId: number): AppError =>
+  new AppError("conflict", `stage ${stageId} belongs to another pipeline than the deal's`, [
+    { path: "body.stageId", message: "stage of another pipeline" },
+  ]);
 
 async function findDeal(db: Db, caller: Caller, dealId: number): Promise<DealRow> {
   const [deal] = await db
@@ -141,11 +146,7 @@ export async function createDeal(db: Db, caller: Caller, input: CreateDealInput)
     throw new AppError("validation_failed", `${problems[0]!.path}: ${problems[0]!.message}`, problems);
   }
   if (!stage) throw new AppError("conflict", "the pipeline has no stages");
-  if (stage.pipelineId !== input.pipelineId) {
-    throw new AppError("conflict", `stage ${stage.id} belongs to another pipeline`, [
-      { path: "body.stageId", message: "stage of another pipeline" },
-    ]);
-  }
+  if (stage.pipelineId !== input.pipelineId) throw stageOfAnotherPipeline(stage.id);
 
   const now = Date.now();
   const values = {
@@ -261,16 +262,8 @@ export async function changeStage(db: Db, caller: Caller, dealId: number, stageI
     .select({ id: stages.id, pipelineId: stages.pipelineId })
     .from(stages)
     .where(and(eq(stages.workspaceId, caller.workspaceId), eq(stages.id, stageId)));
-  if (!stage) {
-    throw new AppError("validation_failed", "body.stageId: no such stage in this workspace", [
-      { path: "body.stageId", message: "no such stage in this workspace" },
-    ]);
-  }
-  if (stage.pipelineId !== deal.pipelineId) {
-    throw new AppError("conflict", `stage ${stageId} belongs to another pipeline than the deal's`, [
-      { path: "body.stageId", message: "stage of another pipeline" },
-    ]);
-  }
+  if (!stage) throw invalidField("body.stageId", "no such stage in this workspace");
+  if (stage.pipelineId !== deal.pipelineId) throw stageOfAnotherPipeline(stageId);
   if (stage.id === deal.stageId) return toDealDto(deal);
   const now = nextVersion(deal.updatedAt);
   return intoLiveStage(() =>

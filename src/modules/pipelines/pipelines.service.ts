@@ -4,7 +4,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, lte
 import type { BatchItem, Db } from "../../db/client";
 import { deals, pipelines, stages } from "../../db/schema";
 import type { Caller } from "../../env";
-import { AppError, notFound } from "../../lib/errors";
+import { AppError, invalidField, notFound } from "../../lib/errors";
 import { fromMinor } from "../../lib/money";
 import { atVersion, guarded, idAtVersion, isConstraintFailure, nextVersion } from "../../lib/optimistic";
 import { decodeCursor, encodeCursor, page } from "../../lib/pagination";
@@ -111,9 +111,7 @@ export async function replaceStages(
   const currentById = new Map(current.map((s) => [s.id, s]));
   desired.forEach((entry, index) => {
     if (entry.id !== undefined && !currentById.has(entry.id)) {
-      throw new AppError("validation_failed", `body.stages.${index}.id: not a stage of this pipeline`, [
-        { path: `body.stages.${index}.id`, message: "not a stage of this pipeline" },
-      ]);
+      throw invalidField(`body.stages.${index}.id`, "not a stage of this pipeline");
     }
   });
   const kept = new Set(desired.map((s) => s.id));
