@@ -11,13 +11,26 @@ import { requestContext } from "./middleware/request-context";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
 import { chatLinksRouter } from "./modules/chat-links/chat-links.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
+import { dealsRouter } from "./modules/deals/deals.routes";
+import { eventsRouter } from "./modules/events/events.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
+import { pipelinesRouter } from "./modules/pipelines/pipelines.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
 import { usersRouter } from "./modules/users/users.routes";
 import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 
 /** Routers mounted under /v1, all behind the token guard below. */
-const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter, channelsRouter, chatLinksRouter];
+const authenticatedRouters = [
+  usersRouter,
+  contactsRouter,
+  pinsRouter,
+  qualificationRouter,
+  pipelinesRouter,
+  dealsRouter,
+  eventsRouter,
+  channelsRouter,
+  chatLinksRouter,
+];
 
 function statusCodeOf(status: number): ErrorCode {
   if (status === 413) return "payload_too_large";
