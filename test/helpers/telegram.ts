@@ -34,3 +34,47 @@ export async function registerFile(token: string, fileId: string, filePath: stri
     body: JSON.stringify({ token, fileId, filePath, base64: btoa(binary) }),
   });
 }
+
+let updateCounter = 1000;
+
+export interface TelegramUserFixture {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+/** A Telegram `message` update as the Bot API delivers it. */
+export function messageUpdate(from: TelegramUserFixture, text: string, extra: Record<string, unknown> = {}) {
+  updateCounter += 1;
+  const command = text.match(/^\/[a-z_]+/);
+  return {
+    update_id: updateCounter,
+    message: {
+      message_id: updateCounter,
+      from: { is_bot: false, language_code: "en", ...from },
+      chat: { id: from.id, type: "private", first_name: from.first_name, username: from.username },
+      date: Math.floor(Date.now() / 1000),
+      text,
+      ...(command ? { entities: [{ offset: 0, length: command[0].length, type: "bot_command" }] } : {}),
+      ...extra,
+    },
+  };
+}
+
+export async function postUpdate(connection: { id: number }, secret: string | null, update: unknown) {
+  const { request } = await import("./api");
+  return request("POST", `/webhooks/telegram/${connection.id}`, {
+    body: update,
+    headers: secret === null ? {} : { "x-telegram-bot-api-secret-token": secret },
+  });
+}
+
+/** Connect a fresh bot to the workspace; returns the connection and the webhook secret it set. */
+export async function connectBot(owner: { post: (path: string, body?: unknown) => Promise<{ status: number; body: any }> }) {
+  const botToken = newBotToken();
+  const res = await owner.post("/v1/channels", { channelKey: "telegram", botToken });
+  if (res.status !== 201) throw new Error(`connect failed: ${JSON.stringify(res.body)}`);
+  const [setWebhook] = await telegramCalls(botToken, "setWebhook");
+  return { connection: res.body as { id: number }, botToken, secret: String(setWebhook!.params.secret_token) };
+}

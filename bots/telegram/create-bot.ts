@@ -1,0 +1,62 @@
+// createBot(): one grammY bot per connection, built from the stored botInfo (no getMe per
+// request), with each feature installed as a Composer.
+import { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../src/db/client";
+import { channelUpdates, chatLinks, users, workspaces } from "../../src/db/schema";
+import type { Bindings, Caller } from "../../src/env";
+import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
+import { linkComposer } from "./composers/link";
+import type { BotContext } from "./context";
+
+export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botToken: string): Bot<BotContext> {
+  const { botInfo } = JSON.parse(connection.configJson) as { botInfo: UserFromGetMe };
+  const bot = new Bot<BotContext>(botToken, {
+    botInfo,
+    client: { apiRoot: env.TELEGRAM_API_BASE_URL.replace(/\/+$/, "") },
+  });
+
+  // Telegram retries an update until it gets a 200: an update_id seen before does nothing.
+  bot.use(async (ctx, next) => {
+    const [fresh] = await db
+      .insert(channelUpdates)
+      .values({ workspaceId: connection.workspaceId, connectionId: connection.id, updateId: String(ctx.update.update_id) })
+      .onConflictDoNothing()
+      .returning({ id: channelUpdates.id });
+    if (!fresh) return;
+    try {
+      await next();
+    } catch (error) {
+      // Forget the update so Telegram's retry runs it again.
+      await db.delete(channelUpdates).where(eq(channelUpdates.id, fresh.id));
+      throw error;
+    }
+  });
+
+  bot.use(async (ctx, next) => {
+    ctx.parley = { db, env, connection, rep: ctx.from ? await repOf(db, connection.workspaceId, ctx.from.id) : null };
+    await next();
+  });
+
+  bot.use(linkComposer);
+  return bot;
+}
+
+/** The rep of this workspace linked to a Telegram user id, if any. */
+async function repOf(db: Db, workspaceId: number, telegramUserId: number): Promise<Caller | null> {
+  const [row] = await db
+    .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
+    .from(chatLinks)
+    .innerJoin(users, eq(users.id, chatLinks.userId))
+    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
+    .where(
+      and(
+        eq(chatLinks.platformKey, "telegram"),
+        eq(chatLinks.externalUserId, String(telegramUserId)),
+        eq(chatLinks.workspaceId, workspaceId),
+      ),
+    );
+  if (!row) return null;
+  return { ...row, workspaceId, tokenId: 0 };
+}
