@@ -11,7 +11,7 @@ function botFor(token) {
   let bot = bots.get(token);
   if (!bot) {
     const id = Number(token.split(":")[0]);
-    bot = { id, calls: [], failures: [], files: new Map(), nextMessageId: 1, webhook: null };
+    bot = { id, calls: [], failures: [], files: new Map(), nextMessageId: 1, webhook: null, pending: [] };
     bots.set(token, bot);
   }
   return bot;
@@ -81,6 +81,12 @@ function answer(bot, token, method, params) {
       if (!params.url) return error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
       bot.webhook = { url: params.url, secretToken: params.secret_token ?? null };
       return ok(true);
+    case "getUpdates": {
+      if (bot.webhook) return error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      const offset = Number(params.offset ?? 0);
+      bot.pending = bot.pending.filter((u) => u.update_id >= offset);
+      return ok(bot.pending);
+    }
     case "deleteWebhook":
       bot.webhook = null;
       return ok(true);
@@ -128,6 +134,10 @@ async function control(req, url, raw, res) {
   const body = raw.length ? JSON.parse(raw.toString("utf8")) : {};
   if (url.pathname === "/__fake/fail") {
     botFor(body.token).failures.push({ times: 1, ...body });
+    return send(200, { ok: true });
+  }
+  if (url.pathname === "/__fake/updates") {
+    botFor(body.token).pending.push(body.update);
     return send(200, { ok: true });
   }
   if (url.pathname === "/__fake/files") {

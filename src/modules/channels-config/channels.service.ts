@@ -27,12 +27,21 @@ export interface TelegramConfig {
 export const webhookUrl = (env: Pick<Bindings, "PUBLIC_BASE_URL">, connection: Pick<ConnectionRow, "id" | "channelKey">) =>
   `${env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/webhooks/${connection.channelKey}/${connection.id}`;
 
+/** The connection's public facts, without the provider's raw account payload. */
+function publicConfig(row: ConnectionRow): Record<string, unknown> {
+  const { botInfo: _botInfo, ...config } = JSON.parse(row.configJson) as Record<string, unknown>;
+  return config;
+}
+
+/** Whether Telegram can reach this Worker: only HTTPS origins get a webhook. */
+export const receivesWebhooks = (env: Pick<Bindings, "PUBLIC_BASE_URL">) => env.PUBLIC_BASE_URL.startsWith("https://");
+
 export const toChannelDto = (env: Bindings, row: ConnectionRow) => ({
   id: row.id,
   channelKey: row.channelKey,
   name: row.name,
   externalAccountId: row.externalAccountId,
-  config: JSON.parse(row.configJson) as Record<string, unknown>,
+  config: publicConfig(row),
   webhookUrl: webhookUrl(env, row),
   createdAt: iso(row.createdAt),
 });
@@ -117,11 +126,17 @@ export async function connectTelegram(db: Db, env: Bindings, caller: Caller, inp
   ]);
   const connection = row!;
   try {
-    await api.setWebhook(webhookUrl(env, connection), {
-      secret_token: credentials.webhookSecret,
-      allowed_updates: ["message", "edited_message", "callback_query"],
-      drop_pending_updates: false,
-    });
+    if (receivesWebhooks(env)) {
+      await api.setWebhook(webhookUrl(env, connection), {
+        secret_token: credentials.webhookSecret,
+        allowed_updates: ["message", "edited_message", "callback_query"],
+        drop_pending_updates: false,
+      });
+    } else {
+      // Telegram only calls HTTPS webhooks. A local Worker gets its updates from the polling
+      // bridge (npm run telegram:poll), and getUpdates refuses to run while a webhook is set.
+      await api.deleteWebhook();
+    }
   } catch (error) {
     // Without a webhook the connection would silently receive nothing: undo it.
     await db.delete(channelConnections).where(eq(channelConnections.id, connection.id));
