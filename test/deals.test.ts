@@ -172,6 +172,18 @@ describe("GET /v1/deals", () => {
   });
 });
 
+describe("deal owners", () => {
+  it("makes the creator the owner and filters by owner", async () => {
+    const ws = await newSalesWorkspace();
+    const rep = await ws.member("Rep");
+    const mine = await ws.createDeal();
+    const theirs = await ws.createDeal({}, rep.api);
+    expect(mine.ownerUserId).toBe(ws.user.id);
+    expect(theirs.ownerUserId).toBe(rep.user.id);
+    expect(ids(await ws.owner.get(`/v1/deals?ownerUserId=${rep.user.id}`))).toEqual([theirs.id]);
+  });
+});
+
 describe("GET /v1/deals/{id}", () => {
   it("returns the deal; another workspace gets 404", async () => {
     const ws = await newSalesWorkspace();

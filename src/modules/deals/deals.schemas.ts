@@ -12,6 +12,7 @@ export const DealSchema = z
     contactId: id,
     pipelineId: id,
     stageId: id,
+    ownerUserId: id.nullable().openapi({ description: "The rep who owns the deal (its creator)" }),
     status: z.enum(dealStatuses),
     title: z.string().nullable(),
     amount: z.number().nullable().openapi({ description: "Major units", example: 1234.5 }),
@@ -57,6 +58,7 @@ export const ListDealsQuery = z.object({
   stageId: idFilter("Only deals in this stage"),
   status: z.enum(dealStatuses).optional(),
   contactId: idFilter("Only deals of this contact"),
+  ownerUserId: idFilter("Only deals this user owns"),
   limit: limitQuery,
   cursor: cursorQuery,
 });

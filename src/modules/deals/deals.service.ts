@@ -20,6 +20,7 @@ export const toDealDto = (d: DealRow) => ({
   contactId: d.contactId,
   pipelineId: d.pipelineId,
   stageId: d.stageId,
+  ownerUserId: d.ownerUserId,
   status: d.statusKey,
   title: d.title,
   amount: fromMinorOrNull(d.amountMinor),
@@ -80,6 +81,7 @@ export interface DealFilters {
   stageId?: number;
   status?: DealStatus;
   contactId?: number;
+  ownerUserId?: number;
 }
 
 /** Newest first; the cursor is the last id, so a board column's `nextCursor` continues here. */
@@ -89,6 +91,7 @@ export async function listDeals(db: Db, caller: Caller, opts: DealFilters & { li
   if (opts.stageId !== undefined) conditions.push(eq(deals.stageId, opts.stageId));
   if (opts.status !== undefined) conditions.push(eq(deals.statusKey, opts.status));
   if (opts.contactId !== undefined) conditions.push(eq(deals.contactId, opts.contactId));
+  if (opts.ownerUserId !== undefined) conditions.push(eq(deals.ownerUserId, opts.ownerUserId));
   if (opts.cursor) conditions.push(lt(deals.id, Number(decodeCursor(opts.cursor, 1)[0])));
   const rows = await db
     .select()
@@ -154,6 +157,7 @@ export async function createDeal(db: Db, caller: Caller, input: CreateDealInput)
     contactId: input.contactId,
     pipelineId: input.pipelineId,
     stageId: stage.id,
+    ownerUserId: caller.userId,
     statusKey: "open" as const,
     title: input.title ?? null,
     amountMinor: input.amount === undefined ? null : toMinor(input.amount),
