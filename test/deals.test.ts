@@ -36,6 +36,7 @@ describe("POST /v1/deals", () => {
     expect(res.body).toEqual({
       id: expect.any(Number),
       contactId: ws.contactId,
+      ownerUserId: ws.user.id,
       pipelineId: ws.pipeline.id,
       stageId: ws.pipeline.stages[0]!.id,
       status: "open",
