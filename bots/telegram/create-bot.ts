@@ -7,6 +7,8 @@ import type { Db } from "../../src/db/client";
 import { channelUpdates, chatLinks, users, workspaces } from "../../src/db/schema";
 import type { Bindings, Caller } from "../../src/env";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
+import { contactsComposer } from "./composers/contacts";
+import { dealsComposer } from "./composers/deals";
 import { linkComposer } from "./composers/link";
 import type { BotContext } from "./context";
 
@@ -40,6 +42,11 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   });
 
   bot.use(linkComposer);
+  // Workspace data is only ever shown to a linked rep of this bot's workspace.
+  const reps = bot.filter((ctx) => ctx.parley.rep !== null);
+  reps.use(contactsComposer, dealsComposer);
+  // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
+  // and Telegram delivers the update again.
   return bot;
 }
 

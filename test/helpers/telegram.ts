@@ -78,3 +78,34 @@ export async function connectBot(owner: { post: (path: string, body?: unknown) =
   const [setWebhook] = await telegramCalls(botToken, "setWebhook");
   return { connection: res.body as { id: number }, botToken, secret: String(setWebhook!.params.secret_token) };
 }
+
+/** A `callback_query` update: a button press on a message the bot sent. */
+export function callbackUpdate(from: TelegramUserFixture, data: string, messageId = 1) {
+  updateCounter += 1;
+  return {
+    update_id: updateCounter,
+    callback_query: {
+      id: `cb${updateCounter}`,
+      from: { is_bot: false, ...from },
+      chat_instance: "ci1",
+      data,
+      message: {
+        message_id: messageId,
+        from: { id: 1, is_bot: true, first_name: "Bot" },
+        chat: { id: from.id, type: "private", first_name: from.first_name },
+        date: Math.floor(Date.now() / 1000),
+        text: "…",
+      },
+    },
+  };
+}
+
+/** A workspace with a connected bot and a rep linked to a Telegram account. */
+export async function linkedRep(ws: { owner: any; member: (name?: string) => Promise<{ user: { id: number }; api: any }> }, telegramUser: TelegramUserFixture) {
+  const bot = await connectBot(ws.owner);
+  const rep = await ws.member(telegramUser.first_name);
+  const { code } = (await rep.api.post("/v1/me/telegram-link")).body;
+  const res = await postUpdate(bot.connection, bot.secret, messageUpdate(telegramUser, `/start ${code}`));
+  if (res.status !== 200) throw new Error(`linking failed: ${res.status}`);
+  return { bot, rep, send: (update: unknown) => postUpdate(bot.connection, bot.secret, update) };
+}
