@@ -1,0 +1,65 @@
+// Sweeps every route of the OpenAPI document, so a new route cannot skip the token guard.
+import { describe, expect, it } from "vitest";
+import { request } from "./helpers/api";
+
+type Doc = { paths: Record<string, Record<string, unknown>> };
+
+describe("every /v1 route", () => {
+  it("answers 401 without a token or with a wrong one (workspace creation: without the operator secret)", async () => {
+    const doc = (await request<Doc>("GET", "/openapi.json")).body;
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "1") })),
+    );
+    expect(routes.length).toBeGreaterThan(30);
+    for (const { method, path } of routes) {
+      const body = method === "GET" || method === "DELETE" ? undefined : {};
+      for (const token of [null, "prl_wrong"]) {
+        const res = await request(method, path, { token, body });
+        expect(res.status, `${method} ${path} with token ${token}`).toBe(401);
+        expect(res.body.error.code).toBe("unauthorized");
+      }
+    }
+  });
+});
+
+describe("every route that names a resource by id", () => {
+  it("answers 404 when the id belongs to another workspace (reads and deletes)", async () => {
+    const { newWorkspace } = await import("./helpers/api");
+    const { connectBot } = await import("./helpers/telegram");
+    const a = await newWorkspace();
+    const b = await newWorkspace();
+    const contact = (await a.owner.post("/v1/contacts", { name: "A's contact" })).body;
+    const pipeline = (await a.owner.get("/v1/pipelines")).body.data[0];
+    const deal = (await a.owner.post("/v1/deals", { contactId: contact.id, pipelineId: pipeline.id })).body;
+    const member = await a.member();
+    const token = (await a.owner.post("/v1/me/tokens", { name: "x" })).body;
+    const channel = (await connectBot(a.owner)).connection;
+    // The resource a path is about is named by the segment before its first {id}.
+    const idOf: Record<string, number> = {
+      contacts: contact.id,
+      pipelines: pipeline.id,
+      deals: deal.id,
+      users: member.user.id,
+      tokens: token.id,
+      channels: channel.id,
+    };
+
+    const doc = (await b.owner.get("/openapi.json")).body as Doc;
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      const match = path.match(/\/([a-z-]+)\/\{id\}/);
+      if (!match) continue;
+      const id = idOf[match[1]!];
+      expect(id, `no fixture for ${path}: add one to idOf`).toBeDefined();
+      for (const method of Object.keys(methods).filter((m) => m === "get" || m === "delete")) {
+        const res = await b.owner[method === "get" ? "get" : "delete"](path.replace("{id}", String(id)));
+        expect(res.status, `${method.toUpperCase()} ${path} across workspaces`).toBe(404);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(8);
+    // And the resources are all still there for their owner.
+    expect((await a.owner.get(`/v1/deals/${deal.id}`)).status).toBe(200);
+    expect((await a.owner.get("/v1/channels")).body.data).toHaveLength(1);
+  });
+});
