@@ -65,6 +65,20 @@ export async function seedDemo(base, adminToken, saved) {
     await call(base, ownerToken, "PUT", `/v1/contacts/${contact.id}/score`, { value: (i % 5) + 1 });
     await call(base, ownerToken, "PUT", `/v1/contacts/${contact.id}/qualification`, { kindKey: ["hot", "warm", "cold", "customer"][i % 4] });
   }
+  const [pipeline] = (await call(base, ownerToken, "GET", "/v1/pipelines")).data;
+  for (const [i, contact] of contacts.slice(0, 8).entries()) {
+    const stage = pipeline.stages[i % pipeline.stages.length];
+    const deal = await call(base, rep.token, "POST", "/v1/deals", {
+      contactId: contact.id,
+      pipelineId: pipeline.id,
+      stageId: stage.id,
+      title: `${contact.company} — ${["pilot", "annual plan", "expansion", "renewal"][i % 4]}`,
+      amount: 1200 * (i + 1),
+      currency: "USD",
+    });
+    if (i === 6) await call(base, rep.token, "POST", `/v1/deals/${deal.id}/won`);
+    if (i === 7) await call(base, rep.token, "POST", `/v1/deals/${deal.id}/lost`, { reason: "went with a competitor" });
+  }
   await call(base, rep.token, "PUT", "/v1/pins/1", { contactId: contacts[0].id });
   await call(base, rep.token, "PUT", "/v1/pins/2", { contactId: contacts[1].id });
 
