@@ -1,4 +1,5 @@
 // Provider accounts a workspace connects (a Telegram bot, a WhatsApp number, a Twilio account…).
+import { sql } from "drizzle-orm";
 import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { chatPlatforms, connectionChannels, now, oneOf } from "./keys";
 import { workspaces } from "./workspaces";
@@ -51,9 +52,12 @@ export const channelUpdates = sqliteTable(
   ],
 );
 
+export const notificationPurposes = ["notification", "reply_prompt"] as const;
+
 /**
- * A message shown to a rep in a chat app (a Telegram notification). Maps the chat message back
- * to the conversation for replies, and makes notifying idempotent per (message, user).
+ * A message shown to a rep in a chat app: the notification of an inbound message, or the
+ * "reply to …" prompt its Reply button opens. Maps the chat message back to the conversation for
+ * replies, and makes notifying idempotent per (message, user).
  */
 export const chatNotifications = sqliteTable(
   "chat_notifications",
@@ -62,16 +66,20 @@ export const chatNotifications = sqliteTable(
     workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
     userId: integer("user_id").notNull(),
     platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    purposeKey: text("purpose_key", { enum: notificationPurposes }).notNull().default("notification"),
     chatId: text("chat_id").notNull(),
-    /** Null until the chat app has accepted the notification. */
+    /** Null until the chat app has accepted the message. */
     chatMessageId: text("chat_message_id"),
     conversationId: integer("conversation_id").notNull(),
     messageId: integer("message_id").notNull(),
     createdAt: integer("created_at").notNull().$defaultFn(now),
   },
   (t) => [
-    unique("chat_notifications_message_user_uq").on(t.messageId, t.userId, t.platformKey),
+    uniqueIndex("chat_notifications_once_uq")
+      .on(t.messageId, t.userId, t.platformKey)
+      .where(sql`${t.purposeKey} = 'notification'`),
     uniqueIndex("chat_notifications_chat_message_uq").on(t.platformKey, t.chatId, t.chatMessageId),
     check("chat_notifications_platform_ck", oneOf(t.platformKey, chatPlatforms)),
+    check("chat_notifications_purpose_ck", oneOf(t.purposeKey, notificationPurposes)),
   ],
 );
