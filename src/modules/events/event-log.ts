@@ -3,6 +3,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
+import { insertSelect } from "../../db/insert-select";
 import { events } from "../../db/schema";
 
 export interface EventInput {
@@ -33,4 +34,26 @@ export function append(db: Db, event: EventInput) {
     payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
     createdAt: event.createdAt ?? Date.now(),
   });
+}
+
+/**
+ * Like `append`, but the event is written only when the statement just before it in the batch
+ * changed a row (SQLite's `changes()`). For conditional updates (`… WHERE status_key = ?`) whose
+ * event must not be recorded when a concurrent change got there first.
+ */
+export function appendIfChanged(db: Db, event: EventInput) {
+  return insertSelect(
+    db,
+    events,
+    {
+      workspaceId: event.workspaceId,
+      typeKey: event.typeKey,
+      entityTypeKey: event.entityTypeKey,
+      entityId: event.entityId,
+      actorUserId: event.actorUserId,
+      payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
+      createdAt: event.createdAt ?? Date.now(),
+    },
+    sql`WHERE changes() > 0`,
+  );
 }
