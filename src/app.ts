@@ -8,8 +8,11 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { attachmentsRouter } from "./modules/attachments/attachments.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { conversationsRouter } from "./modules/conversations/conversations.routes";
+import { deliveriesRouter } from "./modules/deliveries/deliveries.routes";
+import { messagesRouter } from "./modules/messages/messages.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
 import { usersRouter } from "./modules/users/users.routes";
@@ -22,6 +25,9 @@ const authenticatedRouters = [
   pinsRouter,
   qualificationRouter,
   conversationsRouter,
+  messagesRouter,
+  attachmentsRouter,
+  deliveriesRouter,
 ];
 
 function statusCodeOf(status: number): ErrorCode {

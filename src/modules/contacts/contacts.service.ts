@@ -93,7 +93,10 @@ export interface CreateContactInput extends ContactFields {
   identities?: { channel: (typeof contactIdentities.$inferSelect)["channelKey"]; externalId: string; handle?: string | null }[];
 }
 
-export async function createContact(db: Db, caller: Caller, input: CreateContactInput): Promise<ContactRow> {
+/** Who creates a contact: a user, or the system (`userId: null`) when a stranger writes in. */
+export type ContactAuthor = Pick<Caller, "workspaceId" | "defaultCountry"> & { userId: number | null };
+
+export async function createContact(db: Db, caller: ContactAuthor, input: CreateContactInput): Promise<ContactRow> {
   const { identities = [], ...raw } = input;
   const fields = normalizeContactFields(raw, caller.defaultCountry);
   await assertUnique(db, caller.workspaceId, fields);
