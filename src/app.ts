@@ -9,6 +9,7 @@ import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { attachmentsRouter } from "./modules/attachments/attachments.routes";
+import { callsRouter } from "./modules/calls/calls.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { conversationsRouter } from "./modules/conversations/conversations.routes";
 import { deliveriesRouter } from "./modules/deliveries/deliveries.routes";
@@ -28,6 +29,7 @@ const authenticatedRouters = [
   messagesRouter,
   attachmentsRouter,
   deliveriesRouter,
+  callsRouter,
 ];
 
 function statusCodeOf(status: number): ErrorCode {
