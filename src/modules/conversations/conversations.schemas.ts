@@ -1,16 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { createInsertSchema } from "drizzle-zod";
-import {
-  actorKinds,
-  authorKinds,
-  conversationKinds,
-  conversations,
-  conversationStatuses,
-  messageChannels,
-  messageKinds,
-} from "../../db/schema";
+import { actorKinds, conversationKinds, conversations, conversationStatuses, messageChannels } from "../../db/schema";
 import { cursorQuery, limitQuery } from "../../lib/pagination";
 import { ContactSchema } from "../contacts/contacts.schemas";
+import { MessageSchema } from "../messages/messages.schemas";
 
 const positiveId = z.number().int().positive();
 
@@ -34,18 +27,16 @@ const NamedRef = z.object({ id: z.number().int(), name: z.string() });
 export const ConversationListItemSchema = ConversationSchema.extend({
   contact: NamedRef.nullable(),
   peer: NamedRef.nullable().openapi({ description: "The other user of a `direct` conversation" }),
-  lastMessage: z
-    .object({
-      id: z.number().int(),
-      authorKindKey: z.enum(authorKinds),
-      authorUserId: z.number().int().nullable(),
-      authorContactId: z.number().int().nullable(),
-      channelKey: z.enum(messageChannels),
-      kindKey: z.enum(messageKinds),
-      body: z.string(),
-      createdAt: z.string(),
-    })
-    .nullable(),
+  lastMessage: MessageSchema.pick({
+    id: true,
+    authorKindKey: true,
+    authorUserId: true,
+    authorContactId: true,
+    channelKey: true,
+    kindKey: true,
+    body: true,
+    createdAt: true,
+  }).nullable(),
   unreadCount: z.number().int().openapi({ description: "Messages unread by the caller" }),
 }).openapi("ConversationListItem");
 

@@ -20,6 +20,7 @@ import { type CursorValue, decodeCursor, keysetAfter, page } from "../../lib/pag
 import { iso, isoOrNull } from "../../lib/time";
 import { getLiveContact, toContactDto } from "../contacts/contacts.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
+import { unreadBy } from "../messages/receipts";
 import { getUser } from "../users/users.service";
 import type { ConversationFilterInput } from "./conversations.schemas";
 
@@ -180,10 +181,7 @@ export async function listConversations(db: Db, caller: Caller, opts: Conversati
   if (opts.kind) conditions.push(eq(conversations.kindKey, opts.kind));
   if (opts.contactId) conditions.push(eq(conversations.contactId, opts.contactId));
   if (opts.unread !== undefined) {
-    const unread = db
-      .select({ id: messageReceipts.conversationId })
-      .from(messageReceipts)
-      .where(and(eq(messageReceipts.workspaceId, ws), eq(messageReceipts.userId, caller.userId), eq(messageReceipts.statusKey, "unread")));
+    const unread = db.select({ id: messageReceipts.conversationId }).from(messageReceipts).where(unreadBy(caller));
     conditions.push(opts.unread ? inArray(conversations.id, unread) : notInArray(conversations.id, unread));
   }
   if (opts.cursor) {
@@ -220,14 +218,7 @@ async function summarize(db: Db, caller: Caller, rows: ConversationRow[]) {
       db
         .select({ conversationId: messageReceipts.conversationId, n: count() })
         .from(messageReceipts)
-        .where(
-          and(
-            eq(messageReceipts.workspaceId, ws),
-            eq(messageReceipts.userId, caller.userId),
-            eq(messageReceipts.statusKey, "unread"),
-            inArray(messageReceipts.conversationId, part),
-          ),
-        )
+        .where(and(unreadBy(caller), inArray(messageReceipts.conversationId, part)))
         .groupBy(messageReceipts.conversationId),
     ]);
     lastMessages.push(...last);
@@ -305,14 +296,7 @@ export async function getConversationDetail(db: Db, caller: Caller, id: number) 
     db
       .select({ n: count() })
       .from(messageReceipts)
-      .where(
-        and(
-          eq(messageReceipts.workspaceId, ws),
-          eq(messageReceipts.userId, caller.userId),
-          eq(messageReceipts.statusKey, "unread"),
-          eq(messageReceipts.conversationId, id),
-        ),
-      ),
+      .where(and(unreadBy(caller), eq(messageReceipts.conversationId, id))),
     db.select({ n: count() }).from(calls).where(and(eq(calls.workspaceId, ws), eq(calls.conversationId, id))),
   ]);
   return {

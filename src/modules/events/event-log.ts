@@ -24,16 +24,19 @@ export interface EventInput {
  */
 export const newestId = (table: SQLiteTable): SQL => sql`(SELECT max(id) FROM ${table})`;
 
+/** The row of an event; `append` and `appendIfChanged` write the same one. */
+const eventRow = (event: EventInput) => ({
+  workspaceId: event.workspaceId,
+  typeKey: event.typeKey,
+  entityTypeKey: event.entityTypeKey,
+  entityId: event.entityId,
+  actorUserId: event.actorUserId,
+  payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
+  createdAt: event.createdAt ?? Date.now(),
+});
+
 export function append(db: Db, event: EventInput) {
-  return db.insert(events).values({
-    workspaceId: event.workspaceId,
-    typeKey: event.typeKey,
-    entityTypeKey: event.entityTypeKey,
-    entityId: event.entityId,
-    actorUserId: event.actorUserId,
-    payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
-    createdAt: event.createdAt ?? Date.now(),
-  });
+  return db.insert(events).values(eventRow(event));
 }
 
 /**
@@ -42,18 +45,5 @@ export function append(db: Db, event: EventInput) {
  * event must not be recorded when a concurrent change got there first.
  */
 export function appendIfChanged(db: Db, event: EventInput) {
-  return insertSelect(
-    db,
-    events,
-    {
-      workspaceId: event.workspaceId,
-      typeKey: event.typeKey,
-      entityTypeKey: event.entityTypeKey,
-      entityId: event.entityId,
-      actorUserId: event.actorUserId,
-      payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
-      createdAt: event.createdAt ?? Date.now(),
-    },
-    sql`WHERE changes() > 0`,
-  );
+  return insertSelect(db, events, eventRow(event), sql`WHERE changes() > 0`);
 }

@@ -11,11 +11,11 @@ import type { Bindings } from "../../env";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { attachmentKindOf, cleanFileName, workspaceFilePrefix } from "../attachments/attachments.service";
-import { createContact, findContact } from "../contacts/contacts.service";
+import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import type { MessageRow } from "./message-access";
-import { receiptsStatement } from "./messages.service";
+import { receiptsStatement } from "./receipts";
 
 export interface IngestInput extends InboundMessage {
   workspaceId: number;
@@ -183,12 +183,9 @@ function senderEmail(channel: IdentityChannel, from: InboundMessage["from"]): st
 async function resolveContact(db: Db, input: IngestInput): Promise<number> {
   const ws = input.workspaceId;
   const { channel, from } = input;
-  const [identity] = await db
-    .select({ contactId: contactIdentities.contactId })
-    .from(contactIdentities)
-    .where(and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, channel), eq(contactIdentities.externalId, from.externalId)));
-  if (identity) {
-    const contact = await findContact(db, ws, identity.contactId);
+  const owner = await findIdentityOwner(db, ws, channel, from.externalId);
+  if (owner !== null) {
+    const contact = await findContact(db, ws, owner);
     return contact.mergedIntoId ?? contact.id;
   }
 

@@ -2,7 +2,6 @@
 import { and, asc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { needsDelivery } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
-import { insertSelect } from "../../db/insert-select";
 import {
   conversationParticipants,
   conversations,
@@ -11,7 +10,6 @@ import {
   type MessageChannel,
   messageReceipts,
   messages,
-  users,
 } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { JobRow } from "../../jobs/runner";
@@ -24,6 +22,7 @@ import { findConversation } from "../conversations/conversations.service";
 import { dispatchDeliveryJob, queueDeliveryStatements, type DeliveryRow, toDeliveryDto } from "../deliveries/deliveries.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage, type MessageRow } from "./message-access";
+import { receiptsStatement, unreadBy } from "./receipts";
 
 function parsePayload(json: string | null): unknown {
   if (json === null) return null;
@@ -95,36 +94,6 @@ export async function listMessages(db: Db, caller: Caller, conversationId: numbe
     .limit(opts.limit + 1);
   const result = page(rows, opts.limit, (m) => [m.id]);
   return { data: await withDetails(db, caller, result.data), nextCursor: result.nextCursor };
-}
-
-/**
- * The receipts of a new message: one per user participant, or, while a contact conversation has
- * no user participant yet, one per user of the workspace. The author's own receipt is `read`.
- */
-export function receiptsStatement(
-  db: Db,
-  opts: { workspaceId: number; conversationId: number | SQL; messageId: number | SQL; authorUserId: number | null; now: number },
-) {
-  const { workspaceId: ws, conversationId, messageId, authorUserId, now } = opts;
-  const userParticipants = sql`SELECT ${conversationParticipants.userId} FROM ${conversationParticipants}
-    WHERE ${conversationParticipants.workspaceId} = ${ws} AND ${conversationParticipants.conversationId} = ${conversationId}
-      AND ${conversationParticipants.actorKindKey} = 'user'`;
-  const isAuthor = sql`${users.id} = ${authorUserId}`;
-  return insertSelect(
-    db,
-    messageReceipts,
-    {
-      workspaceId: ws,
-      userId: users.id,
-      messageId,
-      conversationId,
-      statusKey: sql`CASE WHEN ${isAuthor} THEN 'read' ELSE 'unread' END`,
-      readAt: sql`CASE WHEN ${isAuthor} THEN ${now} END`,
-      createdAt: now,
-      updatedAt: now,
-    },
-    sql`FROM ${users} WHERE ${users.workspaceId} = ${ws} AND (${users.id} IN (${userParticipants}) OR NOT EXISTS (${userParticipants}))`,
-  );
 }
 
 export interface SendInput {
@@ -245,13 +214,6 @@ export async function listUnread(db: Db, caller: Caller, opts: { limit: number; 
   return { data: await withDetails(db, caller, ordered), nextCursor: result.nextCursor };
 }
 
-const myUnread = (caller: Caller) =>
-  and(
-    eq(messageReceipts.workspaceId, caller.workspaceId),
-    eq(messageReceipts.userId, caller.userId),
-    eq(messageReceipts.statusKey, "unread"),
-  )!;
-
 /** `markRead`: the caller has read one message. Reading a read message changes nothing. */
 export async function markRead(db: Db, caller: Caller, messageId: number) {
   const message = await findMessage(db, caller, messageId);
@@ -260,7 +222,7 @@ export async function markRead(db: Db, caller: Caller, messageId: number) {
     db
       .update(messageReceipts)
       .set({ statusKey: "read", readAt: now, updatedAt: now })
-      .where(and(myUnread(caller), eq(messageReceipts.messageId, messageId)))
+      .where(and(unreadBy(caller), eq(messageReceipts.messageId, messageId)))
       .returning({ id: messageReceipts.id }),
     appendIfChanged(db, {
       workspaceId: caller.workspaceId,
@@ -295,7 +257,7 @@ export async function markReadBatch(
       const rows = await db
         .select({ messageId: messageReceipts.messageId })
         .from(messageReceipts)
-        .where(and(myUnread(caller), inArray(messageReceipts.messageId, part)));
+        .where(and(unreadBy(caller), inArray(messageReceipts.messageId, part)));
       unread.push(...rows.map((r) => r.messageId));
     }
     if (unread.length === 0) return { markedRead: 0 };
@@ -303,7 +265,7 @@ export async function markReadBatch(
       append(db, { ...event, entityTypeKey: "user", entityId: caller.userId, payload: { messageIds: unread, count: unread.length } }),
     ];
     for (const part of chunks(unread)) {
-      statements.push(db.update(messageReceipts).set(read).where(and(myUnread(caller), inArray(messageReceipts.messageId, part))));
+      statements.push(db.update(messageReceipts).set(read).where(and(unreadBy(caller), inArray(messageReceipts.messageId, part))));
     }
     await db.batch(statements);
     return { markedRead: unread.length };
@@ -318,7 +280,7 @@ export async function markReadBatch(
     .where(and(eq(messages.workspaceId, caller.workspaceId), eq(messages.conversationId, conversationId), eq(messages.id, upToMessageId)));
   if (!upTo) throw invalidField("body.upToMessageId", `message ${upToMessageId} is not in conversation ${conversationId}`);
   const inRange = and(
-    myUnread(caller),
+    unreadBy(caller),
     eq(messageReceipts.conversationId, conversationId),
     lte(messageReceipts.messageId, upToMessageId),
   );
