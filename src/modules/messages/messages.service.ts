@@ -54,7 +54,9 @@ async function withDetails(db: Db, reader: Caller, rows: MessageRow[]) {
       db
         .select({ messageId: messageReceipts.messageId, statusKey: messageReceipts.statusKey })
         .from(messageReceipts)
-        .where(and(eq(messageReceipts.userId, reader.userId), inArray(messageReceipts.messageId, part))),
+        .where(
+          and(eq(messageReceipts.workspaceId, ws), eq(messageReceipts.userId, reader.userId), inArray(messageReceipts.messageId, part)),
+        ),
     ]);
     attachments.push(...a);
     for (const delivery of d) latestDelivery.set(delivery.messageId, delivery);
