@@ -9,11 +9,16 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { attachmentsRouter } from "./modules/attachments/attachments.routes";
+import { callsRouter } from "./modules/calls/calls.routes";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
 import { chatLinksRouter } from "./modules/chat-links/chat-links.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
+import { conversationsRouter } from "./modules/conversations/conversations.routes";
 import { dealsRouter } from "./modules/deals/deals.routes";
+import { deliveriesRouter } from "./modules/deliveries/deliveries.routes";
 import { eventsRouter } from "./modules/events/events.routes";
+import { messagesRouter } from "./modules/messages/messages.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { pipelinesRouter } from "./modules/pipelines/pipelines.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
@@ -29,6 +34,11 @@ const authenticatedRouters = [
   pipelinesRouter,
   dealsRouter,
   eventsRouter,
+  conversationsRouter,
+  messagesRouter,
+  attachmentsRouter,
+  deliveriesRouter,
+  callsRouter,
   channelsRouter,
   chatLinksRouter,
 ];

@@ -34,6 +34,19 @@ describe("every route that names a resource by id", () => {
     const member = await a.member();
     const token = (await a.owner.post("/v1/me/tokens", { name: "x" })).body;
     const channel = (await connectBot(a.owner)).connection;
+    const conversation = (await a.owner.post(`/v1/contacts/${contact.id}/conversations`)).body;
+    const message = (await a.owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "hi", channelKey: "telegram" })).body;
+    const participant = (await a.owner.get(`/v1/conversations/${conversation.id}`)).body.participants[0];
+    const delivery = (await a.owner.get(`/v1/messages/${message.id}/deliveries`)).body.data[0];
+    const call = (await a.owner.post(`/v1/conversations/${conversation.id}/calls`, { channelKey: "internal", kindKey: "voice" })).body;
+    const { request } = await import("./helpers/api");
+    const attachment = (
+      await request("POST", "/v1/attachments?fileName=a.txt", {
+        token: a.owner.token,
+        rawBody: "hello",
+        headers: { "content-type": "text/plain" },
+      })
+    ).body;
     // The resource a path is about is named by the segment before its first {id}.
     const idOf: Record<string, number> = {
       contacts: contact.id,
@@ -42,6 +55,11 @@ describe("every route that names a resource by id", () => {
       users: member.user.id,
       tokens: token.id,
       channels: channel.id,
+      conversations: conversation.id,
+      messages: message.id,
+      deliveries: delivery.id,
+      calls: call.id,
+      attachments: attachment.id,
     };
 
     const doc = (await b.owner.get("/openapi.json")).body as Doc;
@@ -52,7 +70,8 @@ describe("every route that names a resource by id", () => {
       const id = idOf[match[1]!];
       expect(id, `no fixture for ${path}: add one to idOf`).toBeDefined();
       for (const method of Object.keys(methods).filter((m) => m === "get" || m === "delete")) {
-        const res = await b.owner[method === "get" ? "get" : "delete"](path.replace("{id}", String(id)));
+        const url = path.replace("{id}", String(id)).replace("{participantId}", String(participant.id));
+        const res = await b.owner[method === "get" ? "get" : "delete"](url);
         expect(res.status, `${method.toUpperCase()} ${path} across workspaces`).toBe(404);
         checked += 1;
       }

@@ -1,4 +1,7 @@
 // The job handler of each kind. Each kind's module adds its line here.
+import { deliverMessage } from "./deliver-message.job";
 import type { JobHandlers } from "./runner";
 
-export const jobHandlers: JobHandlers = {};
+export const jobHandlers: JobHandlers = {
+  deliver_message: deliverMessage,
+};

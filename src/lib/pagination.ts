@@ -41,9 +41,17 @@ export function decodeCursor(cursor: string, arity: number): CursorValue[] {
   } catch {
     // fall through to the error below
   }
-  throw new AppError("invalid_cursor", "cursor is not one this list handed out", [
-    { path: "query.cursor", message: "invalid cursor" },
-  ]);
+  throw invalidCursor();
+}
+
+const invalidCursor = () =>
+  new AppError("invalid_cursor", "cursor is not one this list handed out", [{ path: "query.cursor", message: "invalid cursor" }]);
+
+/** A cursor of integers (ids): anything else is `invalid_cursor`, never a NaN in a query. */
+export function decodeIntCursor(cursor: string, arity: number): number[] {
+  const values = decodeCursor(cursor, arity);
+  if (!values.every((v) => Number.isSafeInteger(v))) throw invalidCursor();
+  return values as number[];
 }
 
 /**

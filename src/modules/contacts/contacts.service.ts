@@ -68,21 +68,29 @@ async function assertUnique(db: Db, workspaceId: number, fields: ContactFields, 
   }
 }
 
-async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { channel: string; externalId: string }[]) {
+type IdentityChannel = (typeof contactIdentities.$inferSelect)["channelKey"];
+
+/** The contact a channel identity belongs to, if any. */
+export async function findIdentityOwner(db: Db, workspaceId: number, channel: IdentityChannel, externalId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ contactId: contactIdentities.contactId })
+    .from(contactIdentities)
+    .where(
+      and(
+        eq(contactIdentities.workspaceId, workspaceId),
+        eq(contactIdentities.channelKey, channel),
+        eq(contactIdentities.externalId, externalId),
+      ),
+    );
+  return row?.contactId ?? null;
+}
+
+async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { channel: IdentityChannel; externalId: string }[]) {
   for (const [i, identity] of identities.entries()) {
-    const [clash] = await db
-      .select({ contactId: contactIdentities.contactId })
-      .from(contactIdentities)
-      .where(
-        and(
-          eq(contactIdentities.workspaceId, workspaceId),
-          eq(contactIdentities.channelKey, identity.channel as (typeof contactIdentities.$inferSelect)["channelKey"]),
-          eq(contactIdentities.externalId, identity.externalId),
-        ),
-      );
-    if (clash) {
-      throw new AppError("conflict", `this ${identity.channel} identity belongs to contact ${clash.contactId}`, [
-        { path: `body.identities.${i}.externalId`, message: `already used by contact ${clash.contactId}` },
+    const owner = await findIdentityOwner(db, workspaceId, identity.channel, identity.externalId);
+    if (owner !== null) {
+      throw new AppError("conflict", `this ${identity.channel} identity belongs to contact ${owner}`, [
+        { path: `body.identities.${i}.externalId`, message: `already used by contact ${owner}` },
       ]);
     }
   }
@@ -90,10 +98,13 @@ async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { c
 
 export interface CreateContactInput extends ContactFields {
   name: string;
-  identities?: { channel: (typeof contactIdentities.$inferSelect)["channelKey"]; externalId: string; handle?: string | null }[];
+  identities?: { channel: IdentityChannel; externalId: string; handle?: string | null }[];
 }
 
-export async function createContact(db: Db, caller: Caller, input: CreateContactInput): Promise<ContactRow> {
+/** Who creates a contact: a user, or the system (`userId: null`) when a stranger writes in. */
+export type ContactAuthor = Pick<Caller, "workspaceId" | "defaultCountry"> & { userId: number | null };
+
+export async function createContact(db: Db, caller: ContactAuthor, input: CreateContactInput): Promise<ContactRow> {
   const { identities = [], ...raw } = input;
   const fields = normalizeContactFields(raw, caller.defaultCountry);
   await assertUnique(db, caller.workspaceId, fields);

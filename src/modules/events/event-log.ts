@@ -3,6 +3,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
+import { insertSelect } from "../../db/insert-select";
 import { events } from "../../db/schema";
 
 export interface EventInput {
@@ -23,14 +24,26 @@ export interface EventInput {
  */
 export const newestId = (table: SQLiteTable): SQL => sql`(SELECT max(id) FROM ${table})`;
 
+/** The row of an event; `append` and `appendIfChanged` write the same one. */
+const eventRow = (event: EventInput) => ({
+  workspaceId: event.workspaceId,
+  typeKey: event.typeKey,
+  entityTypeKey: event.entityTypeKey,
+  entityId: event.entityId,
+  actorUserId: event.actorUserId,
+  payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
+  createdAt: event.createdAt ?? Date.now(),
+});
+
 export function append(db: Db, event: EventInput) {
-  return db.insert(events).values({
-    workspaceId: event.workspaceId,
-    typeKey: event.typeKey,
-    entityTypeKey: event.entityTypeKey,
-    entityId: event.entityId,
-    actorUserId: event.actorUserId,
-    payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
-    createdAt: event.createdAt ?? Date.now(),
-  });
+  return db.insert(events).values(eventRow(event));
+}
+
+/**
+ * Like `append`, but the event is written only when the statement just before it in the batch
+ * changed a row (SQLite's `changes()`). For conditional updates (`… WHERE status_key = ?`) whose
+ * event must not be recorded when a concurrent change got there first.
+ */
+export function appendIfChanged(db: Db, event: EventInput) {
+  return insertSelect(db, events, eventRow(event), sql`WHERE changes() > 0`);
 }

@@ -1,4 +1,4 @@
-// Contact scores, contact qualifications and the workspace's qualification kinds.
+// Scores and qualifications of contacts and conversations, and the workspace's qualification kinds.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, commonErrors, errorResponses, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
@@ -12,9 +12,13 @@ import {
 import {
   getContactQualification,
   getContactScore,
+  getConversationQualification,
+  getConversationScore,
   listQualificationKinds,
   setContactQualification,
   setContactScore,
+  setConversationQualification,
+  setConversationScore,
 } from "./qualification.service";
 
 const tags = ["Qualification"];
@@ -79,6 +83,56 @@ const clearQualificationRoute = createRoute({
   responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...errors },
 });
 
+const getConversationScoreRoute = createRoute({
+  method: "get",
+  path: "/conversations/{id}/score",
+  tags,
+  summary: "A conversation's effective score and its recent history",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(ScoreStateSchema, "Score"), ...commonErrors },
+});
+
+const setConversationScoreRoute = createRoute({
+  method: "put",
+  path: "/conversations/{id}/score",
+  tags,
+  summary: "Score a conversation 1–5 (appends history; a user's score overrides the AI's)",
+  security: bearerSecurity,
+  request: { params: IdParams, ...jsonBody(ScoreBody) },
+  responses: { 200: jsonResponse(ScoreStateSchema, "Score after the change"), ...commonErrors },
+});
+
+const getConversationQualificationRoute = createRoute({
+  method: "get",
+  path: "/conversations/{id}/qualification",
+  tags,
+  summary: "A conversation's effective qualification, whether a user override is in force, and history",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification"), ...commonErrors },
+});
+
+const setConversationQualificationRoute = createRoute({
+  method: "put",
+  path: "/conversations/{id}/qualification",
+  tags,
+  summary: "Qualify a conversation (a sticky user override: later AI classifications do not replace it)",
+  security: bearerSecurity,
+  request: { params: IdParams, ...jsonBody(QualificationBody) },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...commonErrors },
+});
+
+const clearConversationQualificationRoute = createRoute({
+  method: "delete",
+  path: "/conversations/{id}/qualification",
+  tags,
+  summary: "Clear the user override on a conversation; the latest AI classification applies again",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...commonErrors },
+});
+
 const rater = (caller: { workspaceId: number; userId: number }) => ({ workspaceId: caller.workspaceId, userId: caller.userId });
 
 export const qualificationRouter = createRouter()
@@ -102,4 +156,24 @@ export const qualificationRouter = createRouter()
   )
   .openapi(clearQualificationRoute, async (c) =>
     c.json(await setContactQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, { kindKey: null }), 200),
+  )
+  .openapi(getConversationScoreRoute, async (c) =>
+    c.json(await getConversationScore(c.var.db, rater(c.var.caller), c.req.valid("param").id), 200),
+  )
+  .openapi(setConversationScoreRoute, async (c) =>
+    c.json(await setConversationScore(c.var.db, rater(c.var.caller), c.req.valid("param").id, c.req.valid("json").value), 200),
+  )
+  .openapi(getConversationQualificationRoute, async (c) =>
+    c.json(await getConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id), 200),
+  )
+  .openapi(setConversationQualificationRoute, async (c) =>
+    c.json(
+      await setConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, {
+        kindKey: c.req.valid("json").kindKey,
+      }),
+      200,
+    ),
+  )
+  .openapi(clearConversationQualificationRoute, async (c) =>
+    c.json(await setConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, { kindKey: null }), 200),
   );

@@ -1,13 +1,29 @@
-// Scores and qualifications of contacts: every set appends history; the contact row carries the
-// effective value (see effective.ts) for filtering. Users and the AI qualifier both write here.
+// Scores and qualifications of contacts and conversations: every set appends history; the
+// contact or conversation row carries the effective value (see effective.ts) for filtering.
+// Users and the AI qualifier both write here.
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { contactQualifications, contacts, contactScores, qualificationKinds } from "../../db/schema";
+import {
+  contactQualifications,
+  contacts,
+  contactScores,
+  conversationQualifications,
+  conversations,
+  conversationScores,
+  qualificationKinds,
+} from "../../db/schema";
 import { invalidField } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { append } from "../events/event-log";
 import { getLiveContact } from "../contacts/contacts.service";
-import { contactQualificationHistory, contactScoreHistory, effectiveValue } from "./effective";
+import { findConversation } from "../conversations/conversations.service";
+import {
+  contactQualificationHistory,
+  contactScoreHistory,
+  conversationQualificationHistory,
+  conversationScoreHistory,
+  effectiveValue,
+} from "./effective";
 
 /** Who is writing: a user, or the AI qualifier (userId null). */
 export interface Rater {
@@ -16,6 +32,35 @@ export interface Rater {
 }
 
 const sourceOf = (rater: Rater) => (rater.userId === null ? "ai" : "user");
+
+/** Recent history rows shown beside an effective value. */
+const HISTORY_LIMIT = 20;
+
+type ScoreRow = { value: number; sourceKey: "user" | "ai"; userId: number | null; createdAt: number };
+type QualificationRow = { kindKey: string | null; sourceKey: "user" | "ai"; userId: number | null; score: number | null; createdAt: number };
+
+function scoreState(value: number | null, history: ScoreRow[]) {
+  return {
+    value,
+    history: history.map((row) => ({ value: row.value, source: row.sourceKey, userId: row.userId, createdAt: iso(row.createdAt) })),
+  };
+}
+
+function qualificationState(kindKey: string | null, history: QualificationRow[]) {
+  const latestUser = history.find((row) => row.sourceKey === "user");
+  return {
+    kindKey,
+    /** True while a user's choice masks what the AI says. */
+    userOverride: latestUser !== undefined && latestUser.kindKey !== null,
+    history: history.map((row) => ({
+      kindKey: row.kindKey,
+      source: row.sourceKey,
+      userId: row.userId,
+      confidence: row.score,
+      createdAt: iso(row.createdAt),
+    })),
+  };
+}
 
 export async function listQualificationKinds(db: Db, workspaceId: number) {
   return db
@@ -40,16 +85,8 @@ export async function getContactScore(db: Db, workspaceId: number, contactId: nu
     .from(contactScores)
     .where(and(eq(contactScores.workspaceId, workspaceId), eq(contactScores.contactId, contactId)))
     .orderBy(desc(contactScores.id))
-    .limit(20);
-  return {
-    value: contact.score,
-    history: history.map((row) => ({
-      value: row.value,
-      source: row.sourceKey,
-      userId: row.userId,
-      createdAt: iso(row.createdAt),
-    })),
-  };
+    .limit(HISTORY_LIMIT);
+  return scoreState(contact.score, history);
 }
 
 export async function setContactScore(db: Db, rater: Rater, contactId: number, value: number) {
@@ -83,20 +120,8 @@ export async function getContactQualification(db: Db, workspaceId: number, conta
     .from(contactQualifications)
     .where(and(eq(contactQualifications.workspaceId, workspaceId), eq(contactQualifications.contactId, contactId)))
     .orderBy(desc(contactQualifications.id))
-    .limit(20);
-  const latestUser = history.find((row) => row.sourceKey === "user");
-  return {
-    kindKey: contact.qualification,
-    /** True while a user's choice masks what the AI says. */
-    userOverride: latestUser !== undefined && latestUser.kindKey !== null,
-    history: history.map((row) => ({
-      kindKey: row.kindKey,
-      source: row.sourceKey,
-      userId: row.userId,
-      confidence: row.score,
-      createdAt: iso(row.createdAt),
-    })),
-  };
+    .limit(HISTORY_LIMIT);
+  return qualificationState(contact.qualification, history);
 }
 
 /**
@@ -140,4 +165,94 @@ export async function setContactQualification(
     }),
   ]);
   return getContactQualification(db, workspaceId, contactId);
+}
+
+export async function getConversationScore(db: Db, rater: Rater, conversationId: number) {
+  const { workspaceId } = rater;
+  const conversation = await findConversation(db, rater, conversationId);
+  const history = await db
+    .select()
+    .from(conversationScores)
+    .where(and(eq(conversationScores.workspaceId, workspaceId), eq(conversationScores.conversationId, conversationId)))
+    .orderBy(desc(conversationScores.id))
+    .limit(HISTORY_LIMIT);
+  return scoreState(conversation.score, history);
+}
+
+export async function setConversationScore(db: Db, rater: Rater, conversationId: number, value: number) {
+  const { workspaceId } = rater;
+  const before = await findConversation(db, rater, conversationId);
+  const now = Date.now();
+  const source = sourceOf(rater);
+  await db.batch([
+    db
+      .insert(conversationScores)
+      .values({ workspaceId, conversationId, userId: rater.userId, sourceKey: source, value, createdAt: now, updatedAt: now }),
+    db
+      .update(conversations)
+      .set({ score: effectiveValue(conversationScoreHistory, workspaceId, conversationId), updatedAt: now })
+      .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId))),
+    append(db, {
+      workspaceId,
+      typeKey: "conversation.score_set",
+      entityTypeKey: "conversation",
+      entityId: conversationId,
+      actorUserId: rater.userId,
+      payload: { value, source, before: { score: before.score } },
+      createdAt: now,
+    }),
+  ]);
+  return getConversationScore(db, rater, conversationId);
+}
+
+export async function getConversationQualification(db: Db, rater: Rater, conversationId: number) {
+  const { workspaceId } = rater;
+  const conversation = await findConversation(db, rater, conversationId);
+  const history = await db
+    .select()
+    .from(conversationQualifications)
+    .where(and(eq(conversationQualifications.workspaceId, workspaceId), eq(conversationQualifications.conversationId, conversationId)))
+    .orderBy(desc(conversationQualifications.id))
+    .limit(HISTORY_LIMIT);
+  return qualificationState(conversation.qualification, history);
+}
+
+/** As `setContactQualification`, for a conversation: `kindKey: null` from a user clears their override. */
+export async function setConversationQualification(
+  db: Db,
+  rater: Rater,
+  conversationId: number,
+  input: { kindKey: string | null; confidence?: number | null },
+) {
+  const { workspaceId } = rater;
+  const before = await findConversation(db, rater, conversationId);
+  if (input.kindKey !== null) await assertKindExists(db, workspaceId, input.kindKey);
+  const source = sourceOf(rater);
+  const now = Date.now();
+  await db.batch([
+    db.insert(conversationQualifications).values({
+      workspaceId,
+      conversationId,
+      userId: rater.userId,
+      sourceKey: source,
+      kindKey: input.kindKey,
+      score: input.confidence ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    db
+      .update(conversations)
+      .set({ qualification: effectiveValue(conversationQualificationHistory, workspaceId, conversationId), updatedAt: now })
+      .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId))),
+    append(db, {
+      workspaceId,
+      typeKey: input.kindKey === null ? "conversation.qualification_cleared" : "conversation.qualification_set",
+      entityTypeKey: "conversation",
+      entityId: conversationId,
+      actorUserId: rater.userId,
+      payload: { kindKey: input.kindKey, source, before: { qualification: before.qualification } },
+      createdAt: now,
+    }),
+  ]);
+  return getConversationQualification(db, rater, conversationId);
 }

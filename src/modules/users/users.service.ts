@@ -68,7 +68,7 @@ export async function listUsers(db: Db, caller: Caller, opts: { limit: number; c
   return { data: result.data.map(toUserDto), nextCursor: result.nextCursor };
 }
 
-export async function getUser(db: Db, caller: Caller, userId: number): Promise<UserRow> {
+export async function getUser(db: Db, caller: Pick<Caller, "workspaceId">, userId: number): Promise<UserRow> {
   const [user] = await db
     .select()
     .from(users)

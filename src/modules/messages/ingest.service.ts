@@ -1,0 +1,238 @@
+// `ingestInbound`: a provider's message from a contact lands in the inbox. Idempotent on
+// (workspace, channel, externalId): a webhook retried five times is one message with one set of
+// receipts. The sender is found by channel identity (or phone/e-mail), else created; their open
+// conversation is used, a closed one reopened, or a new one opened.
+import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { IdentityChannel, InboundMessage } from "../../channels/channel-adapter";
+import type { BatchItem, Db } from "../../db/client";
+import { isUniqueViolation } from "../../db/constraints";
+import { contactIdentities, contacts, conversations, messageAttachments, messages, workspaces } from "../../db/schema";
+import type { Bindings } from "../../env";
+import { AppError } from "../../lib/errors";
+import { normalizeEmail, normalizePhone } from "../../lib/phone";
+import { attachmentKindOf, cleanFileName, workspaceFilePrefix } from "../attachments/attachments.service";
+import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
+import { findActiveForContact, openingStatements } from "../conversations/conversations.service";
+import { append, appendIfChanged, newestId } from "../events/event-log";
+import type { MessageRow } from "./message-access";
+import { receiptsStatement } from "./receipts";
+
+export interface IngestInput extends InboundMessage {
+  workspaceId: number;
+}
+
+export interface IngestResult {
+  /** False when this (channel, externalId) was stored before: nothing was written. */
+  created: boolean;
+  message: MessageRow;
+}
+
+/** Concurrent deliveries of one webhook race on unique indexes; the loser looks again. */
+const MAX_TRIES = 3;
+
+// `env` is part of the contract channel webhooks call; nothing here needs a binding yet.
+export async function ingestInbound(db: Db, _env: Bindings, input: IngestInput): Promise<IngestResult> {
+  for (let attempt = 1; ; attempt++) {
+    const [existing] = await db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.workspaceId, input.workspaceId),
+          eq(messages.channelKey, input.channel),
+          eq(messages.externalId, input.externalId),
+        ),
+      );
+    if (existing) return { created: false, message: existing };
+    try {
+      return { created: true, message: await storeInbound(db, input) };
+    } catch (error) {
+      const lostRace = isUniqueViolation(error) || (error instanceof AppError && error.code === "conflict");
+      if (!lostRace || attempt >= MAX_TRIES) throw error;
+    }
+  }
+}
+
+/**
+ * One batch: (re)open the conversation, the message, its attachments and receipts, the
+ * conversation's last channel and activity, and the events. The message is a plain INSERT, so a
+ * duplicate externalId makes the unique index abort the whole batch: no second message, no
+ * second set of receipts, no reopened conversation, no event.
+ */
+async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
+  const ws = input.workspaceId;
+  const contactId = await resolveContact(db, input);
+  const now = Date.now();
+  const sentAt = input.sentAt ?? now;
+  const statements: BatchItem[] = [];
+
+  let conversationId: number | SQL;
+  const active = await findActiveForContact(db, ws, contactId);
+  if (active) {
+    conversationId = active.id;
+  } else {
+    const [closed] = await db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.workspaceId, ws), eq(conversations.contactId, contactId)))
+      .orderBy(desc(conversations.id))
+      .limit(1);
+    if (closed) {
+      conversationId = closed.id;
+      statements.push(
+        db
+          .update(conversations)
+          .set({ statusKey: "open", updatedAt: now })
+          .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, closed.id), eq(conversations.statusKey, "closed"))),
+        appendIfChanged(db, {
+          workspaceId: ws,
+          typeKey: "conversation.status_changed",
+          entityTypeKey: "conversation",
+          entityId: closed.id,
+          actorUserId: null,
+          payload: { before: "closed", after: "open", reason: "inbound message" },
+          createdAt: now,
+        }),
+      );
+    } else {
+      statements.push(...openingStatements(db, ws, null, { kind: "contact", contactId }, now));
+      conversationId = newestId(conversations);
+    }
+  }
+
+  const messageIndex = statements.length;
+  const messageId = newestId(messages);
+  statements.push(
+    db
+      .insert(messages)
+      .values({
+        workspaceId: ws,
+        conversationId,
+        authorKindKey: "contact",
+        authorContactId: contactId,
+        channelKey: input.channel,
+        kindKey: input.kind,
+        body: input.body,
+        payloadJson: input.payload === undefined ? null : JSON.stringify(input.payload),
+        externalId: input.externalId,
+        createdAt: sentAt,
+        updatedAt: now,
+      })
+      .returning(),
+  );
+  const attachments = input.attachments ?? [];
+  if (attachments.length > 0) {
+    for (const file of attachments) {
+      if (!file.key.startsWith(workspaceFilePrefix(ws))) throw new Error(`attachment key ${file.key} is outside workspace ${ws}`);
+    }
+    statements.push(
+      db.insert(messageAttachments).values(
+        attachments.map((file) => ({
+          workspaceId: ws,
+          messageId,
+          kindKey: attachmentKindOf(file.contentType),
+          url: file.key,
+          fileName: cleanFileName(file.fileName),
+          contentType: file.contentType,
+          sizeBytes: file.sizeBytes,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      ),
+    );
+  }
+  statements.push(
+    receiptsStatement(db, { workspaceId: ws, conversationId, messageId, authorUserId: null, now }),
+    db
+      .update(conversations)
+      .set({
+        lastChannelKey: input.channel,
+        lastMessageAt: sql`max(coalesce(${conversations.lastMessageAt}, 0), ${sentAt})`,
+        updatedAt: now,
+      })
+      .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, conversationId))),
+    append(db, {
+      workspaceId: ws,
+      typeKey: "message.received",
+      entityTypeKey: "message",
+      entityId: messageId,
+      actorUserId: null,
+      payload: { channelKey: input.channel, externalId: input.externalId, contactId },
+      createdAt: now,
+    }),
+  );
+  const results = (await db.batch(statements as [BatchItem, ...BatchItem[]])) as unknown[];
+  return (results[messageIndex] as MessageRow[])[0]!;
+}
+
+/** The phone number a provider's sender id is, on channels whose ids are numbers. */
+function senderPhone(channel: IdentityChannel, from: InboundMessage["from"], defaultCountry: string): string | null {
+  const raw = from.phone ?? (channel === "sms" ? from.externalId : channel === "whatsapp" ? `+${from.externalId.replace(/^\+/, "")}` : null);
+  return raw ? normalizePhone(raw, defaultCountry) : null;
+}
+
+function senderEmail(channel: IdentityChannel, from: InboundMessage["from"]): string | null {
+  const raw = from.email ?? (channel === "email" ? from.externalId : null);
+  return raw && raw.includes("@") ? normalizeEmail(raw) : null;
+}
+
+/**
+ * The contact behind a sender: by channel identity; else a live contact with the same phone or
+ * e-mail, which gains the identity; else a new contact carrying it.
+ */
+async function resolveContact(db: Db, input: IngestInput): Promise<number> {
+  const ws = input.workspaceId;
+  const { channel, from } = input;
+  const owner = await findIdentityOwner(db, ws, channel, from.externalId);
+  if (owner !== null) {
+    const contact = await findContact(db, ws, owner);
+    return contact.mergedIntoId ?? contact.id;
+  }
+
+  const [workspace] = await db.select({ defaultCountry: workspaces.defaultCountry }).from(workspaces).where(eq(workspaces.id, ws));
+  if (!workspace) throw new Error(`workspace ${ws} does not exist`);
+  const phone = senderPhone(channel, from, workspace.defaultCountry);
+  const email = senderEmail(channel, from);
+  const now = Date.now();
+
+  if (phone || email) {
+    const [known] = await db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(
+        and(
+          eq(contacts.workspaceId, ws),
+          isNull(contacts.mergedIntoId),
+          or(phone ? eq(contacts.phone, phone) : undefined, email ? eq(contacts.email, email) : undefined),
+        ),
+      )
+      .orderBy(contacts.id)
+      .limit(1);
+    if (known) {
+      await db.batch([
+        db
+          .insert(contactIdentities)
+          .values({ workspaceId: ws, contactId: known.id, channelKey: channel, externalId: from.externalId, handle: from.handle ?? null, createdAt: now, updatedAt: now })
+          .onConflictDoNothing(),
+        appendIfChanged(db, {
+          workspaceId: ws,
+          typeKey: "contact.identity_added",
+          entityTypeKey: "contact",
+          entityId: known.id,
+          actorUserId: null,
+          payload: { channel, externalId: from.externalId, reason: "inbound message" },
+          createdAt: now,
+        }),
+      ]);
+      return known.id;
+    }
+  }
+
+  const name = from.name?.trim() || from.handle?.trim() || phone || email || `${channel} ${from.externalId}`;
+  const contact = await createContact(
+    db,
+    { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry },
+    { name: name.slice(0, 200), phone, email, identities: [{ channel, externalId: from.externalId, handle: from.handle ?? null }] },
+  );
+  return contact.id;
+}
