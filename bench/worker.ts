@@ -5,6 +5,10 @@ import type { Bindings, Caller } from "../src/env";
 import worker from "../src/index";
 import type { JobMessage } from "../src/jobs/job-message";
 import { contactListQuery, type ContactListOptions } from "../src/modules/contacts/contacts.service";
+import { recordingD1, replay, type Step } from "./d1-recorder";
+
+/** Traces recorded by `x-bench-record`, replayed by /__bench/replay (one isolate under wrangler dev). */
+const traces = new Map<string, Step[]>();
 
 function callerFrom(url: URL): Caller {
   return {
@@ -46,6 +50,17 @@ export default {
       return Response.json({ results: result.results, meta: result.meta });
     }
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
+    if (url.pathname === "/__bench/replay") {
+      const trace = traces.get(url.searchParams.get("key") ?? "");
+      if (!trace) return Response.json({ error: "no such trace" }, { status: 404 });
+      return Response.json({ results: await replay(env.DB, trace) });
+    }
+    const recordKey = request.headers.get("x-bench-record");
+    if (recordKey) {
+      const trace: Step[] = [];
+      traces.set(recordKey, trace);
+      return worker.fetch(request, { ...env, DB: recordingD1(env.DB, trace) }, ctx);
+    }
     return worker.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Bindings, JobMessage>;
