@@ -9,6 +9,7 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { analyticsRouter } from "./modules/analytics/analytics.routes";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
 import { chatLinksRouter } from "./modules/chat-links/chat-links.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
@@ -31,6 +32,7 @@ const authenticatedRouters = [
   eventsRouter,
   channelsRouter,
   chatLinksRouter,
+  analyticsRouter,
 ];
 
 function statusCodeOf(status: number): ErrorCode {
