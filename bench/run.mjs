@@ -4,6 +4,7 @@ import { startWorker } from "./harness.mjs";
 const available = {
   contacts: () => import("./contacts.mjs"),
   inbox: () => import("./inbox.mjs"),
+  analytics: () => import("./analytics.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

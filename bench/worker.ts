@@ -4,6 +4,9 @@ import { createDb } from "../src/db/client";
 import type { Bindings, Caller } from "../src/env";
 import worker from "../src/index";
 import type { JobMessage } from "../src/jobs/job-message";
+import { rangeOf, typeKeysOf } from "../src/modules/analytics/analytics.schemas";
+import { countersStatements, type CountersGrouping } from "../src/modules/analytics/counters.service";
+import { performanceQueries } from "../src/modules/analytics/performance.service";
 import { contactListQuery, type ContactListOptions } from "../src/modules/contacts/contacts.service";
 import { recordingD1, replay, type Step } from "./d1-recorder";
 
@@ -17,7 +20,7 @@ function callerFrom(url: URL): Caller {
     role: "owner",
     tokenId: 0,
     defaultCountry: url.searchParams.get("country") ?? "US",
-    timeZone: "UTC",
+    timeZone: url.searchParams.get("timeZone") ?? "UTC",
   };
 }
 
@@ -38,6 +41,37 @@ async function rawContacts(env: Bindings, url: URL): Promise<Response> {
   return Response.json({ data: results });
 }
 
+/** The statements an analytics report runs, as one D1 batch straight on the binding. */
+async function rawBatch(env: Bindings, queries: readonly { getQuery(): { sql: string; params: unknown[] } }[]) {
+  const results = await env.DB.batch(
+    queries.map((query) => {
+      const { sql, params } = query.getQuery();
+      return env.DB.prepare(sql).bind(...params);
+    }),
+  );
+  return Response.json({ data: results.map((r) => r.results) });
+}
+
+const rangeFrom = (p: URLSearchParams) => rangeOf({ from: p.get("from") ?? undefined, to: p.get("to") ?? undefined });
+
+function rawCounters(env: Bindings, url: URL): Promise<Response> {
+  const p = url.searchParams;
+  const opts = {
+    ...rangeFrom(p),
+    groupBy: (p.get("groupBy") ?? "day") as CountersGrouping,
+    typeKeys: typeKeysOf(p.getAll("typeKey")),
+  };
+  return rawBatch(env, countersStatements(createDb(env.DB), callerFrom(url), opts));
+}
+
+function rawPerformance(env: Bindings, url: URL): Promise<Response> {
+  const p = url.searchParams;
+  // `userId` is the caller (callerFrom); the rep asked about is `repId`.
+  const repId = p.get("repId");
+  const opts = { ...rangeFrom(p), userId: repId ? Number(repId) : undefined };
+  return rawBatch(env, performanceQueries(createDb(env.DB), callerFrom(url), opts));
+}
+
 export default {
   ...worker,
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
@@ -50,6 +84,8 @@ export default {
       return Response.json({ results: result.results, meta: result.meta });
     }
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
+    if (url.pathname === "/__bench/raw/counters") return rawCounters(env, url);
+    if (url.pathname === "/__bench/raw/performance") return rawPerformance(env, url);
     if (url.pathname === "/__bench/replay") {
       const trace = traces.get(url.searchParams.get("key") ?? "");
       if (!trace) return Response.json({ error: "no such trace" }, { status: 404 });

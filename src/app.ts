@@ -9,6 +9,7 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { analyticsRouter } from "./modules/analytics/analytics.routes";
 import { attachmentsRouter } from "./modules/attachments/attachments.routes";
 import { callsRouter } from "./modules/calls/calls.routes";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
@@ -41,6 +42,7 @@ const authenticatedRouters = [
   callsRouter,
   channelsRouter,
   chatLinksRouter,
+  analyticsRouter,
 ];
 
 function statusCodeOf(status: number): ErrorCode {

@@ -51,6 +51,7 @@ describe("every route that names a resource by id", () => {
     const idOf: Record<string, number> = {
       contacts: contact.id,
       pipelines: pipeline.id,
+      pipeline: pipeline.id, // GET /v1/analytics/pipeline/{id}
       deals: deal.id,
       users: member.user.id,
       tokens: token.id,

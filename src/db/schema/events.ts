@@ -23,5 +23,7 @@ export const events = sqliteTable(
     index("events_type_time_idx").on(t.workspaceId, t.typeKey, t.createdAt),
     index("events_time_idx").on(t.workspaceId, t.createdAt),
     index("events_actor_time_idx").on(t.workspaceId, t.actorUserId, t.createdAt),
+    // Counters per user and type (analytics): one covering range per (actor, type) cell.
+    index("events_actor_type_time_idx").on(t.workspaceId, t.actorUserId, t.typeKey, t.createdAt),
   ],
 );
