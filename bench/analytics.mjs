@@ -1,7 +1,7 @@
 // `npm run bench -- analytics`: 1,000,000 events and 100,000 messages (plus calls) across 20
 // reps over 90 days, then GET /v1/analytics/counters and /v1/analytics/performance against the
 // same SQL statements run raw, as one D1 batch, in the same Worker.
-import { fmt, json, newWorkspace, percentile, sql, table, timeGets } from "./harness.mjs";
+import { fmt, json, newWorkspace, percentile, sql, table, timeGets, timeInterleaved } from "./harness.mjs";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -134,24 +134,6 @@ async function seed(base, workspaceId, reps, now) {
     [workspaceId],
   );
   await sql(base, "ANALYZE");
-}
-
-/**
- * Times the app route and its raw baseline alternately, request by request, so that a busy
- * moment on a shared machine (or a warming cache) weighs on both sides alike.
- */
-async function timeInterleaved(base, appPath, rawPath, { token, runs, warmup, check }) {
-  const app = [];
-  const raw = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const [a] = await timeGets(base, appPath, { token, runs: 1, warmup: 0, check: i === 0 ? check : undefined });
-    const [r] = await timeGets(base, rawPath, { runs: 1, warmup: 0, check: i === 0 ? check : undefined });
-    if (i >= warmup) {
-      app.push(a);
-      raw.push(r);
-    }
-  }
-  return { app, raw };
 }
 
 export async function run({ base }) {

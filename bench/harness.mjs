@@ -98,6 +98,24 @@ export async function timeGets(base, path, { token, runs = 200, warmup = 20, che
   return samples;
 }
 
+/**
+ * Times the app route and its raw baseline alternately, request by request, so that a busy
+ * moment on a shared machine (or a warming cache) weighs on both sides alike.
+ */
+export async function timeInterleaved(base, appPath, rawPath, { token, runs = 200, warmup = 20, check } = {}) {
+  const app = [];
+  const raw = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const [a] = await timeGets(base, appPath, { token, runs: 1, warmup: 0, check: i === 0 ? check : undefined });
+    const [r] = await timeGets(base, rawPath, { runs: 1, warmup: 0, check: i === 0 ? check : undefined });
+    if (i >= warmup) {
+      app.push(a);
+      raw.push(r);
+    }
+  }
+  return { app, raw };
+}
+
 export function percentile(samples, p) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -1,7 +1,7 @@
 // `npm run bench -- inbox`: 10,000 conversations, 200,000 messages, 5 users; then
 // GET /v1/messages/unread and GET /v1/conversations?unread=true, each against the same SQL
 // statements replayed raw on the D1 binding (recorded from one real request).
-import { fmt, json, newWorkspace, percentile, sql, table, timeGets } from "./harness.mjs";
+import { fmt, json, newWorkspace, percentile, sql, table, timeInterleaved } from "./harness.mjs";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
 const PER_CONVERSATION = 20;
@@ -86,8 +86,7 @@ export async function run({ base }) {
     const recorded = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, "x-bench-record": key } });
     const page = await recorded.json();
     if (!Array.isArray(page.data) || page.data.length === 0) throw new Error(`${label}: empty page`);
-    const app = await timeGets(base, path, { token });
-    const raw = await timeGets(base, `/__bench/replay?key=${encodeURIComponent(key)}`);
+    const { app, raw } = await timeInterleaved(base, path, `/__bench/replay?key=${encodeURIComponent(key)}`, { token });
     const p50 = percentile(app, 50);
     const rawP50 = percentile(raw, 50);
     rows.push({
@@ -100,6 +99,6 @@ export async function run({ base }) {
       "p50 ≤ 20 ms": p50 <= 20 ? "yes" : "NO",
     });
   }
-  console.log("\nInbox reads, 50 a page (200 sequential requests each after 20 warm-up); raw = the same statements replayed on D1:");
+  console.log("\nInbox reads, 50 a page (app and raw requests alternating, 200 each after 20 warm-up); raw = the same statements replayed on D1:");
   table(rows);
 }
