@@ -8,14 +8,16 @@ import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
+import { contactIoRouter } from "./modules/contact-io/contact-io.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
+import { jobsRouter } from "./modules/jobs/jobs.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { qualificationRouter } from "./modules/qualification/qualification.routes";
 import { usersRouter } from "./modules/users/users.routes";
 import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 
 /** Routers mounted under /v1, all behind the token guard below. */
-const authenticatedRouters = [usersRouter, contactsRouter, pinsRouter, qualificationRouter];
+const authenticatedRouters = [usersRouter, contactIoRouter, contactsRouter, pinsRouter, qualificationRouter, jobsRouter];
 
 function statusCodeOf(status: number): ErrorCode {
   if (status === 413) return "payload_too_large";
