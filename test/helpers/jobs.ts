@@ -87,8 +87,27 @@ export async function deliver(
     bodies.map((body) => ({ id: `m${++messageCounter}`, timestamp: new Date(), attempts: opts.attempts ?? 1, body })),
   );
   const ctx = createExecutionContext();
-  await consumeBatch(batch, bindings, opts.handlers ?? jobHandlers);
-  return getQueueResult(batch, ctx);
+  // The retry delays each message asked for, as the consumer passed them.
+  const retryDelays: (number | undefined)[] = [];
+  const watched: MessageBatch<JobMessage> = {
+    queue: batch.queue,
+    metadata: batch.metadata,
+    messages: batch.messages.map((m) => ({
+      id: m.id,
+      timestamp: m.timestamp,
+      body: m.body,
+      attempts: m.attempts,
+      ack: () => m.ack(),
+      retry: (options?: QueueRetryOptions) => {
+        retryDelays.push(options?.delaySeconds);
+        m.retry(options);
+      },
+    })),
+    ackAll: () => batch.ackAll(),
+    retryAll: (options?: QueueRetryOptions) => batch.retryAll(options),
+  };
+  await consumeBatch(watched, bindings, opts.handlers ?? jobHandlers);
+  return { ...(await getQueueResult(batch, ctx)), retryDelays };
 }
 
 /**
