@@ -10,11 +10,11 @@ import type { Bindings, Caller } from "../../env";
 import type { ImportContactsJob } from "../../jobs/job-message";
 import { alreadyDispatched, enqueue, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
-import { rawBatch } from "../../lib/d1-batch";
+import { rawBatch, type Statement } from "../../lib/d1-batch";
 import { r2Source } from "../../lib/files/byte-source";
 import { csvLine } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
-import { checkRow, type ColumnMap, type ContactFieldsInput, IMPORT_COLUMNS } from "./columns";
+import { checkRow, type ColumnMap, type ContactFieldsInput } from "./columns";
 import { checkUpload, type ImportFormat, ImportFileError, prepareRows, readRows, type RowSource, type SourceRow } from "./import-file";
 
 export const importModes = ["upsert", "skip", "create"] as const;
@@ -243,18 +243,24 @@ async function findExisting(db: Db, workspaceId: number, rows: readonly SourceRo
     if (check.fields.email) emails.add(check.fields.email);
   }
   if (phones.size === 0 && emails.size === 0) return [];
-  // One JSON parameter per list keeps the lookup a single statement whatever the chunk size.
-  return db
-    .select({ id: contacts.id, phone: contacts.phone, email: contacts.email })
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        isNull(contacts.mergedIntoId),
-        sql`(${contacts.phone} IN (SELECT value FROM json_each(${JSON.stringify([...phones])})) OR ${contacts.email} IN (SELECT value FROM json_each(${JSON.stringify([...emails])})))`,
-      ),
-    )
-    .orderBy(contacts.id);
+  // One JSON parameter per list keeps each lookup a single statement whatever the chunk size;
+  // phone and e-mail are looked up apart so that each uses its own index.
+  const lookup = (field: "phone" | "email", values: Set<string>) =>
+    db
+      .select({ id: contacts.id, phone: contacts.phone, email: contacts.email })
+      .from(contacts)
+      .where(
+        and(
+          eq(contacts.workspaceId, workspaceId),
+          isNull(contacts.mergedIntoId),
+          sql`${contacts[field]} IN (SELECT value FROM json_each(${JSON.stringify([...values])}))`,
+        ),
+      );
+  const [byPhone, byEmail] = await db.batch([lookup("phone", phones), lookup("email", emails)]);
+  const found = new Map<number, ExistingContact>();
+  for (const contact of [...byPhone, ...byEmail]) found.set(contact.id, contact);
+  // Oldest first: when several contacts share a phone or e-mail, the oldest is the match.
+  return [...found.values()].sort((a, b) => a.id - b.id);
 }
 
 const column = (field: string) => sql`json_extract(value, ${`$.${field}`})`;
@@ -273,20 +279,17 @@ function insertStatements(job: JobRow, chunk: number, inserts: ContactFieldsInpu
   return statements;
 }
 
-function updateStatements(job: JobRow, chunk: number, updates: Map<number, ContactFieldsInput>, now: number): SQL[] {
-  const statements: SQL[] = [];
-  const all = [...updates].map(([id, fields]) => ({ id, ...fields }));
-  const set = (field: string) => sql`${sql.identifier(field)} = coalesce(json_extract(u.value, ${`$.${field}`}), ${sql.identifier(field)})`;
-  for (let i = 0; i < all.length; i += ROWS_PER_STATEMENT) {
-    const json = JSON.stringify(all.slice(i, i + ROWS_PER_STATEMENT));
-    statements.push(
-      sql`UPDATE ${contacts} SET ${sql.join(IMPORT_COLUMNS.map(set), sql`, `)}, updated_at = ${now}
-        FROM json_each(${json}) AS u
-        WHERE ${contacts.workspaceId} = ${job.workspaceId} AND ${contacts.id} = json_extract(u.value, '$.id')
-          AND ${contacts.mergedIntoId} IS NULL AND ${cursorAt(job.id, chunk)}`,
-    );
-  }
-  return statements;
+/**
+ * One UPDATE per contact, by primary key. (A single UPDATE … FROM json_each(?) would be one
+ * statement, but SQLite may plan it as a scan of the workspace's contacts per JSON row.)
+ */
+function updateStatements(db: Db, job: JobRow, chunk: number, updates: Map<number, ContactFieldsInput>, now: number): Statement[] {
+  return [...updates].map(([id, fields]) =>
+    db
+      .update(contacts)
+      .set({ ...fields, updatedAt: now })
+      .where(and(eq(contacts.workspaceId, job.workspaceId), eq(contacts.id, id), isNull(contacts.mergedIntoId), cursorAt(job.id, chunk))),
+  );
 }
 
 async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, progress: ImportProgress, source: NonNullable<Awaited<ReturnType<typeof r2Source>>>): Promise<JobOutcome> {
@@ -329,7 +332,7 @@ async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, pro
   const now = Date.now();
   const results = await rawBatch(ctx.db, [
     ...insertStatements(job, cursor.chunk, plan.inserts, now),
-    ...updateStatements(job, cursor.chunk, plan.updates, now),
+    ...updateStatements(ctx.db, job, cursor.chunk, plan.updates, now),
     commitProgress(ctx.db, job, cursor.chunk, nextProgress),
   ]);
   const committed = results[results.length - 1]!.results.length > 0;
