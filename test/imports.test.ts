@@ -191,6 +191,26 @@ describe("POST /v1/contacts/imports (CSV)", () => {
     expect((await owner.get("/v1/contacts/duplicates")).body.data).toHaveLength(1);
   });
 
+  it("does not import twice when the upload is retried with the same Idempotency-Key", async () => {
+    const { owner, workspace } = await newWorkspace();
+    // A retry sends the same bytes (the same multipart boundary) again.
+    const form = new FormData();
+    form.append("file", new File(["name,phone\nOnce,4155550181\n"], "once.csv", { type: "text/csv" }));
+    form.append("mode", "create");
+    const encoded = new Request("https://parley.test/", { method: "POST", body: form });
+    const body = new Uint8Array(await encoded.arrayBuffer());
+    const headers = { "content-type": encoded.headers.get("content-type")!, "idempotency-key": "import-once" };
+    const send = () => request("POST", "/v1/contacts/imports", { token: owner.token, rawBody: body, headers });
+    const first = await send();
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    await waitForJob(owner, first.body.id);
+    const again = await send();
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await count("SELECT count(*) AS n FROM jobs WHERE workspace_id = ?", workspace.id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM contacts WHERE workspace_id = ?", workspace.id)).toBe(1);
+  });
+
   it("reads phones with the given default country", async () => {
     const { owner, workspace } = await newWorkspace();
     await importFile(owner, "name,phone\nJens,030 12345678\n", { query: "defaultCountry=de" });

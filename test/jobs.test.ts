@@ -7,7 +7,7 @@ import type { JobMessage } from "../src/jobs/job-message";
 import { backoffSeconds, enqueue, type JobHandlers, MAX_ATTEMPTS } from "../src/jobs/runner";
 import worker from "../src/index";
 import { startImport } from "../src/modules/contact-io/import.service";
-import { newWorkspace } from "./helpers/api";
+import { newWorkspace, request } from "./helpers/api";
 import { count, one } from "./helpers/db";
 import { callerOf, deliver, envWithFakeQueue, uploadFile, waitForJob } from "./helpers/jobs";
 import { expectError, expectInvisibleTo, expectUnauthorized } from "./helpers/security";
@@ -135,6 +135,16 @@ describe("GET /v1/jobs/{id}/file", () => {
     await expectInvisibleTo(other.owner, "GET", done.fileUrl);
     await expectUnauthorized("GET", done.fileUrl);
     expectError(await ws.owner.get("/v1/jobs/0/file"), 422, "validation_failed", "param.id");
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents the job and contact file routes", async () => {
+    const doc = (await request("GET", "/openapi.json")).body;
+    for (const path of ["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/file", "/v1/contacts/import-template", "/v1/contacts/imports", "/v1/contacts/exports"]) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+    expect(Object.keys(doc.paths["/v1/contacts/imports"].post.requestBody.content)).toContain("multipart/form-data");
   });
 });
 
