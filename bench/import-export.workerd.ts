@@ -37,14 +37,14 @@ it(`imports ${ROWS} CSV rows and exports them to XLSX`, async () => {
   const bytes = new TextEncoder().encode(parts.join(""));
   const { env: fake, queue } = envWithFakeQueue();
   const db = createDb(env.DB);
-  const importJob = await startImport(db, fake, callerOf(ws), { bytes, format: "csv", fileName: "bench.csv", contentType: "text/csv" }, { mode: "upsert" });
+  const importJob = await startImport(db, fake, callerOf(ws), { file: bytes, format: "csv", fileName: "bench.csv", contentType: "text/csv" }, { mode: "upsert" });
   await runAll(`import ${ROWS} rows (${(bytes.length / 1024 / 1024).toFixed(1)} MB CSV)`, fake, queue);
   const imported = await env.DB.prepare("SELECT status_key, result_json FROM jobs WHERE id = ?").bind(importJob.id).first<{ status_key: string; result_json: string }>();
   expect(imported?.status_key).toBe("succeeded");
   expect(JSON.parse(imported!.result_json)).toMatchObject({ created: ROWS });
 
   // The same file again: every row now matches a contact by phone, so every row is an update.
-  const again = await startImport(db, fake, callerOf(ws), { bytes, format: "csv", fileName: "bench.csv", contentType: "text/csv" }, { mode: "upsert" });
+  const again = await startImport(db, fake, callerOf(ws), { file: bytes, format: "csv", fileName: "bench.csv", contentType: "text/csv" }, { mode: "upsert" });
   await runAll(`re-import ${ROWS} rows as updates (upsert)`, fake, queue);
   const updated = await env.DB.prepare("SELECT result_json FROM jobs WHERE id = ?").bind(again.id).first<{ result_json: string }>();
   expect(JSON.parse(updated!.result_json)).toMatchObject({ created: 0, updated: ROWS });

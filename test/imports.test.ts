@@ -373,7 +373,7 @@ describe("chunked imports", () => {
     const lines = people(30);
     lines.splice(10, 0, "No Name Here,,", ",4155550999,"); // one good row, one bad row
     const job = await startImport(createDb(env.DB), fake, callerOf(ws), {
-      bytes: new TextEncoder().encode(lines.join("\n")),
+      file: new TextEncoder().encode(lines.join("\n")),
       format: "csv",
       fileName: "twice.csv",
       contentType: "text/csv",
@@ -391,7 +391,7 @@ describe("chunked imports", () => {
     const ws = await newWorkspace();
     const { env: fake, queue } = envWithFakeQueue();
     const job = await startImport(createDb(env.DB), fake, callerOf(ws), {
-      bytes: new TextEncoder().encode(people(12).join("\n")),
+      file: new TextEncoder().encode(people(12).join("\n")),
       format: "csv",
       fileName: "race.csv",
       contentType: "text/csv",
@@ -412,7 +412,7 @@ describe("chunked imports", () => {
     const ws = await newWorkspace();
     const { env: fake, queue } = envWithFakeQueue();
     await startImport(createDb(env.DB), fake, callerOf(ws), {
-      bytes: new TextEncoder().encode(people(9).join("\n")),
+      file: new TextEncoder().encode(people(9).join("\n")),
       format: "csv",
       fileName: "crash.csv",
       contentType: "text/csv",

@@ -58,7 +58,7 @@ describe("GET /v1/jobs/{id}", () => {
     const lines = ["name"];
     for (let i = 0; i < 10; i++) lines.push(`P${i}`);
     const job = await startImport(createDb(env.DB), fake, callerOf(ws), {
-      bytes: new TextEncoder().encode(lines.join("\n")),
+      file: new TextEncoder().encode(lines.join("\n")),
       format: "csv",
       fileName: "p.csv",
       contentType: "text/csv",

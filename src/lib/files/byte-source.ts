@@ -31,6 +31,15 @@ export function memorySource(bytes: Uint8Array): ByteSource {
   };
 }
 
+/** A Blob (an uploaded File) as a byte source: slices are read without copying the whole. */
+export function blobSource(blob: Blob): ByteSource {
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+    stream: async (offset, length) => blob.slice(offset, length === undefined ? blob.size : offset + length).stream(),
+  };
+}
+
 const emptyStream = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
 
 /** An R2 object as a byte source, or null when it does not exist. */

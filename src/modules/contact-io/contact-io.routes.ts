@@ -13,7 +13,7 @@ import { toJobDto } from "../jobs/jobs.service";
 import { IMPORT_COLUMNS, TEMPLATE_EXAMPLE } from "./columns";
 import { ExportBody, ExportQuery, ImportOptions, type ImportOptionsInput, TemplateQuery } from "./contact-io.schemas";
 import { startExport } from "./export.service";
-import { MAX_IMPORT_BYTES, sniffFormat, XLSX_TYPE } from "./import-file";
+import { MAX_IMPORT_BYTES, SNIFF_BYTES, sniffFormat, XLSX_TYPE } from "./import-file";
 import { startImport } from "./import.service";
 
 const tags = ["Contacts"];
@@ -86,15 +86,16 @@ const tooLarge = () =>
     { path: "file", message: `larger than ${MAX_IMPORT_BYTES} bytes` },
   ]);
 
-/** The request body, refusing it as soon as it passes `limit` bytes. */
-async function readBody(c: Context<AppEnv>, limit: number): Promise<Uint8Array> {
+/** The request body as a Blob, refused as soon as it passes `limit` bytes. */
+async function readBody(c: Context<AppEnv>, limit: number): Promise<Blob> {
   const declared = Number(c.req.header("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  // The idempotency middleware may have read (and cached) the body already.
-  if (c.req.raw.bodyUsed || !c.req.raw.body) {
-    const cached = new Uint8Array(await c.req.arrayBuffer());
-    if (cached.length > limit) throw tooLarge();
-    return cached;
+  // With a declared length (within the limit) the body is read once, whole; the idempotency
+  // middleware may have read (and cached) it already.
+  if (Number.isFinite(declared) || c.req.raw.bodyUsed || !c.req.raw.body) {
+    const blob = await c.req.blob();
+    if (blob.size > limit) throw tooLarge();
+    return blob;
   }
   const reader = c.req.raw.body.getReader();
   const parts: Uint8Array[] = [];
@@ -109,17 +110,11 @@ async function readBody(c: Context<AppEnv>, limit: number): Promise<Uint8Array> 
     }
     parts.push(value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return new Blob(parts);
 }
 
 interface Upload {
-  bytes: Uint8Array;
+  file: Blob;
   contentType: string;
   fileName: string | null;
   fields: Record<string, string>;
@@ -128,25 +123,32 @@ interface Upload {
 async function readUpload(c: Context<AppEnv>): Promise<Upload> {
   const contentType = c.req.header("content-type") ?? "";
   if (!/^multipart\/form-data/i.test(contentType)) {
-    return { bytes: await readBody(c, MAX_IMPORT_BYTES), contentType, fileName: null, fields: {} };
+    return { file: await readBody(c, MAX_IMPORT_BYTES), contentType, fileName: null, fields: {} };
   }
   // Room for the multipart framing and the option fields around the file.
-  const raw = await readBody(c, MAX_IMPORT_BYTES + 64 * 1024);
+  const limit = MAX_IMPORT_BYTES + 64 * 1024;
+  const declared = Number(c.req.header("content-length"));
   let form: FormData;
   try {
-    form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
-  } catch {
+    if (Number.isFinite(declared)) {
+      if (declared > limit) throw tooLarge();
+      // Parsed straight from the body: the file is held once.
+      form = await c.req.formData();
+    } else {
+      form = await new Response(await readBody(c, limit), { headers: { "content-type": contentType } }).formData();
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError("bad_request", "the multipart body could not be parsed");
   }
   const file = form.get("file");
   if (!file || typeof file === "string") {
     throw new AppError("validation_failed", "body.file: a file field is required", [{ path: "body.file", message: "required" }]);
   }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length > MAX_IMPORT_BYTES) throw tooLarge();
+  if (file.size > MAX_IMPORT_BYTES) throw tooLarge();
   const fields: Record<string, string> = {};
   for (const [key, value] of form) if (typeof value === "string") fields[key] = value;
-  return { bytes, contentType: file.type, fileName: file.name || null, fields };
+  return { file, contentType: file.type, fileName: file.name || null, fields };
 }
 
 /** Options from the form fields when any are given there, else from the query. */
@@ -185,14 +187,15 @@ export const contactIoRouter = createRouter()
   .openapi(importRoute, async (c) => {
     const upload = await readUpload(c);
     const options = importOptions(c.req.valid("query"), upload.fields);
-    const format = sniffFormat(upload.bytes, upload.contentType);
+    const head = new Uint8Array(await upload.file.slice(0, SNIFF_BYTES).arrayBuffer());
+    const format = sniffFormat(head, upload.file.size, upload.contentType);
     const fileName =
       options.fileName ?? upload.fileName ?? fileNameFromDisposition(c.req.header("content-disposition")) ?? `upload.${format}`;
     const job = await startImport(
       c.var.db,
       c.env,
       c.var.caller,
-      { bytes: upload.bytes, format, fileName, contentType: format === "xlsx" ? XLSX_TYPE : "text/csv" },
+      { file: upload.file, format, fileName, contentType: format === "xlsx" ? XLSX_TYPE : "text/csv" },
       options,
     );
     c.header("Location", `/v1/jobs/${job.id}`);

@@ -2,7 +2,7 @@
 // the job prepares it (header mapping, row count, XLSX flattened to CSV once) and how a chunk
 // reads its rows from a byte offset.
 import { AppError, type ErrorDetail } from "../../lib/errors";
-import { type ByteSource, memorySource } from "../../lib/files/byte-source";
+import type { ByteSource } from "../../lib/files/byte-source";
 import { COMMA, CsvFormatError, csvLine, detectDelimiter, hasBom, isBlankRecord, readCsvRecords } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import {
@@ -37,16 +37,21 @@ const ACCEPTED_TYPES = new Set([
 const unsupported = (message: string) => new AppError("unsupported_media_type", message);
 const invalidFile = (message: string) => new AppError("validation_failed", `file: ${message}`, [{ path: "file", message } satisfies ErrorDetail]);
 
-/** Decide the format from the bytes; the declared type only rules out what is plainly not a sheet. */
-export function sniffFormat(bytes: Uint8Array, contentType: string): ImportFormat {
+/** How much of an upload the format is sniffed from. */
+export const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Decide the format from the file's first bytes; the declared type only rules out what is
+ * plainly not a sheet.
+ */
+export function sniffFormat(head: Uint8Array, size: number, contentType: string): ImportFormat {
   const declared = contentType.split(";")[0]!.trim().toLowerCase();
   if (!ACCEPTED_TYPES.has(declared)) throw unsupported(`${declared} is not an import format: upload CSV or XLSX`);
-  if (bytes.length === 0) throw invalidFile("the file is empty");
-  if (looksLikeZip(bytes)) return "xlsx";
-  if (bytes.length >= 4 && bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0) {
+  if (size === 0) throw invalidFile("the file is empty");
+  if (looksLikeZip(head)) return "xlsx";
+  if (head.length >= 4 && head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
     throw unsupported("legacy .xls workbooks are not supported: save the sheet as .xlsx or CSV");
   }
-  const head = bytes.subarray(0, 64 * 1024);
   if (head.includes(0)) throw unsupported("the file is neither CSV text nor an XLSX workbook");
   try {
     // `stream` tolerates a character cut in half at the end of the sample.
@@ -88,15 +93,13 @@ function xlsxError(error: unknown): never {
  * Check an upload before it is accepted: the workbook's structure and declared sizes, a header
  * row with a name column, and at least one data row. Reads only the first rows.
  */
-export async function checkUpload(bytes: Uint8Array, format: ImportFormat): Promise<HeaderInfo> {
-  const source = memorySource(bytes);
+export async function checkUpload(source: ByteSource, format: ImportFormat): Promise<HeaderInfo> {
   let header: string[] | null = null;
   let hasData = false;
   if (format === "csv") {
-    const start = hasBom(bytes) ? 3 : 0;
-    if (bytes.subarray(start).every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) throw invalidFile("the file is empty");
+    const start = hasBom(await source.read(0, 3)) ? 3 : 0;
     try {
-      for await (const record of csvRows(source, start, detectDelimiter(bytes.subarray(start, start + 64 * 1024)))) {
+      for await (const record of csvRows(source, start, detectDelimiter(await source.read(start, SNIFF_BYTES)))) {
         if (isBlankRecord(record.fields)) continue;
         if (header) {
           hasData = true;

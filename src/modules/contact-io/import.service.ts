@@ -11,7 +11,7 @@ import type { ImportContactsJob } from "../../jobs/job-message";
 import { alreadyDispatched, enqueue, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
 import { rawBatch, type Statement } from "../../lib/d1-batch";
-import { r2Source } from "../../lib/files/byte-source";
+import { blobSource, r2Source } from "../../lib/files/byte-source";
 import { csvLine } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import { checkRow, type ColumnMap, type ContactFieldsInput } from "./columns";
@@ -65,17 +65,19 @@ export async function startImport(
   db: Db,
   env: Bindings,
   caller: Caller,
-  upload: { bytes: Uint8Array; format: ImportFormat; fileName: string; contentType: string },
+  upload: { file: Blob | Uint8Array; format: ImportFormat; fileName: string; contentType: string },
   options: { mode: ImportMode; defaultCountry?: string; chunkSize?: number },
 ): Promise<JobRow> {
-  await checkUpload(upload.bytes, upload.format);
+  // A Blob is read in slices, so a 50 MB upload is held once, not copied.
+  const file = upload.file instanceof Blob ? upload.file : new Blob([upload.file]);
+  await checkUpload(blobSource(file), upload.format);
   const fileKey = `imports/${caller.workspaceId}/${crypto.randomUUID()}/${safeFileName(upload.fileName)}`;
-  await env.FILES.put(fileKey, upload.bytes, { httpMetadata: { contentType: upload.contentType } });
+  await env.FILES.put(fileKey, file, { httpMetadata: { contentType: upload.contentType } });
   const input: ImportInput = {
     fileKey,
     fileName: upload.fileName,
     format: upload.format,
-    size: upload.bytes.length,
+    size: file.size,
     mode: options.mode,
     defaultCountry: options.defaultCountry ?? caller.defaultCountry,
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
