@@ -14,11 +14,13 @@ import { attachmentsRouter } from "./modules/attachments/attachments.routes";
 import { callsRouter } from "./modules/calls/calls.routes";
 import { channelsRouter } from "./modules/channels-config/channels.routes";
 import { chatLinksRouter } from "./modules/chat-links/chat-links.routes";
+import { contactIoRouter } from "./modules/contact-io/contact-io.routes";
 import { contactsRouter } from "./modules/contacts/contacts.routes";
 import { conversationsRouter } from "./modules/conversations/conversations.routes";
 import { dealsRouter } from "./modules/deals/deals.routes";
 import { deliveriesRouter } from "./modules/deliveries/deliveries.routes";
 import { eventsRouter } from "./modules/events/events.routes";
+import { jobsRouter } from "./modules/jobs/jobs.routes";
 import { messagesRouter } from "./modules/messages/messages.routes";
 import { pinsRouter } from "./modules/pins/pins.routes";
 import { pipelinesRouter } from "./modules/pipelines/pipelines.routes";
@@ -29,6 +31,9 @@ import { workspacesRouter } from "./modules/workspaces/workspaces.routes";
 /** Routers mounted under /v1, all behind the token guard below. */
 const authenticatedRouters = [
   usersRouter,
+  // Before contactsRouter: its /contacts/import-template and /contacts/imports|exports are
+  // matched before /contacts/{id}.
+  contactIoRouter,
   contactsRouter,
   pinsRouter,
   qualificationRouter,
@@ -43,6 +48,7 @@ const authenticatedRouters = [
   channelsRouter,
   chatLinksRouter,
   analyticsRouter,
+  jobsRouter,
 ];
 
 function statusCodeOf(status: number): ErrorCode {

@@ -36,6 +36,7 @@ describe("every route that names a resource by id", () => {
     const channel = (await connectBot(a.owner)).connection;
     const conversation = (await a.owner.post(`/v1/contacts/${contact.id}/conversations`)).body;
     const message = (await a.owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "hi", channelKey: "telegram" })).body;
+    const job = (await a.owner.post("/v1/contacts/exports", { format: "csv" })).body;
     const participant = (await a.owner.get(`/v1/conversations/${conversation.id}`)).body.participants[0];
     const delivery = (await a.owner.get(`/v1/messages/${message.id}/deliveries`)).body.data[0];
     const call = (await a.owner.post(`/v1/conversations/${conversation.id}/calls`, { channelKey: "internal", kindKey: "voice" })).body;
@@ -61,6 +62,7 @@ describe("every route that names a resource by id", () => {
       deliveries: delivery.id,
       calls: call.id,
       attachments: attachment.id,
+      jobs: job.id,
     };
 
     const doc = (await b.owner.get("/openapi.json")).body as Doc;

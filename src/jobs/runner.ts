@@ -1,11 +1,11 @@
 // JobRunner: enqueue a Job row plus its queue message; run a delivered message through the
 // handler of its kind; retry with growing delays; record the final failure. Handlers must be
 // idempotent: a message can arrive twice, and a job already finished is skipped here.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type BatchItem, createDb, type Db } from "../db/client";
-import { jobs, type JobKind } from "../db/schema";
+import { events, jobs, type JobKind } from "../db/schema";
 import type { Bindings } from "../env";
-import { append } from "../modules/events/event-log";
+import { rawBatch, type Statement } from "../lib/d1-batch";
 import { PermanentJobError, TransientJobError } from "./errors";
 import type { JobMessage, JobMessageOf } from "./job-message";
 
@@ -25,10 +25,22 @@ export interface JobContext {
   send(message: JobMessage): Promise<void>;
 }
 
-/** What a handler answers: done (with a result), or more chunks to come. */
+/** An event the runner appends when the job finishes, exactly once (in the finishing batch). */
+export interface JobEvent {
+  typeKey: string;
+  entityTypeKey: string;
+  entityId: number;
+  payload?: unknown;
+}
+
+/**
+ * What a handler answers: done (with a result), or not yet. A handler that commits its own
+ * progress (chunked jobs do, in the batch that commits the chunk) leaves `progress` out; `next`
+ * is the message that carries on, or null when another delivery already does.
+ */
 export type JobOutcome =
-  | { done: true; result: unknown; fileUrl?: string | null }
-  | { done: false; progress: unknown; next: JobMessage };
+  | { done: true; result: unknown; fileUrl?: string | null; events?: JobEvent[] }
+  | { done: false; progress?: unknown; next: JobMessage | null };
 
 export type JobHandler<K extends JobKind> = (ctx: JobContext, job: JobRow, message: JobMessageOf<K>) => Promise<JobOutcome>;
 
@@ -67,32 +79,53 @@ export async function enqueue(
 ): Promise<JobRow> {
   const [inserted] = (await db.batch([jobInsert(db, job).returning(), ...extra])) as [JobRow[]];
   const row = inserted[0]!;
-  await queue.send(firstMessage(row.id), { contentType: "json" });
+  try {
+    await queue.send(firstMessage(row.id), { contentType: "json" });
+  } catch (error) {
+    // A job nobody will ever run must not sit in `queued` forever.
+    await finish(db, row, "failed", errorResult(new TransientJobError(`could not queue the job: ${String(error)}`, "enqueue_failed")));
+    throw error;
+  }
   return row;
 }
 
-async function finish(db: Db, job: JobRow, status: "succeeded" | "failed", result: unknown, fileUrl?: string | null) {
+/** `… WHERE <job still unfinished>`: statements guarded by it run once, however many finish. */
+const stillUnfinished = (jobId: number): SQL =>
+  sql`EXISTS (SELECT 1 FROM ${jobs} WHERE ${jobs.id} = ${jobId} AND ${jobs.statusKey} IN ('queued', 'running'))`;
+
+/** An event row inserted only when `condition` holds (the insert is a no-op otherwise). */
+export function guardedEvent(job: Pick<JobRow, "workspaceId" | "createdByUserId">, event: JobEvent, condition: SQL, createdAt = Date.now()): SQL {
+  return sql`INSERT INTO ${events} (workspace_id, type_key, entity_type_key, entity_id, actor_user_id, payload_json, created_at)
+    SELECT ${job.workspaceId}, ${event.typeKey}, ${event.entityTypeKey}, ${event.entityId}, ${job.createdByUserId},
+           ${event.payload === undefined ? null : JSON.stringify(event.payload)}, ${createdAt}
+    WHERE ${condition}`;
+}
+
+/**
+ * Mark the job finished. Its events go first in the same batch, guarded by "still unfinished",
+ * so two deliveries finishing at once record them once.
+ */
+async function finish(
+  db: Db,
+  job: JobRow,
+  status: "succeeded" | "failed",
+  result: unknown,
+  fileUrl?: string | null,
+  jobEvents: JobEvent[] = [],
+) {
   const now = Date.now();
-  const statements: [BatchItem, ...BatchItem[]] = [
+  const all =
+    status === "failed"
+      ? [...jobEvents, { typeKey: "job.failed", entityTypeKey: "job", entityId: job.id, payload: { kind: job.kindKey, result } }]
+      : jobEvents;
+  const statements: Statement[] = all.map((event) => guardedEvent(job, event, stillUnfinished(job.id), now));
+  statements.push(
     db
       .update(jobs)
       .set({ statusKey: status, resultJson: JSON.stringify(result), finishedAt: now, updatedAt: now, ...(fileUrl !== undefined ? { fileUrl } : {}) })
       .where(and(eq(jobs.id, job.id), inArray(jobs.statusKey, ["queued", "running"]))),
-  ];
-  if (status === "failed") {
-    statements.push(
-      append(db, {
-        workspaceId: job.workspaceId,
-        typeKey: "job.failed",
-        entityTypeKey: "job",
-        entityId: job.id,
-        actorUserId: job.createdByUserId,
-        payload: { kind: job.kindKey, result },
-        createdAt: now,
-      }),
-    );
-  }
-  await db.batch(statements);
+  );
+  await rawBatch(db, statements);
 }
 
 const errorResult = (error: unknown) => ({
@@ -132,10 +165,15 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
   try {
     const outcome = await handler(ctx, { ...job, statusKey: "running" }, body as never);
     if (outcome.done) {
-      await finish(db, job, "succeeded", outcome.result, outcome.fileUrl);
+      await finish(db, job, "succeeded", outcome.result, outcome.fileUrl, outcome.events);
     } else {
-      await db.update(jobs).set({ progressJson: JSON.stringify(outcome.progress), updatedAt: Date.now() }).where(eq(jobs.id, job.id));
-      await ctx.send(outcome.next);
+      if (outcome.progress !== undefined) {
+        await db.update(jobs).set({ progressJson: JSON.stringify(outcome.progress), updatedAt: Date.now() }).where(eq(jobs.id, job.id));
+      }
+      if (outcome.next) {
+        await ctx.send(outcome.next);
+        if ("chunk" in outcome.next) await markDispatched(db, job.id, outcome.next.chunk);
+      }
     }
     message.ack();
   } catch (error) {
@@ -155,6 +193,24 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
       .where(eq(jobs.id, job.id));
     message.retry({ delaySeconds });
   }
+}
+
+/**
+ * Remember that the message for `chunk` is on the queue, so a redelivery of the chunk before it
+ * does not queue it a second time (see `alreadyDispatched`).
+ */
+async function markDispatched(db: Db, jobId: number, chunk: number): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ progressJson: sql`json_set(coalesce(${jobs.progressJson}, '{}'), '$.dispatchedChunk', ${chunk})` })
+    .where(eq(jobs.id, jobId));
+}
+
+/** Has the message for `chunk` of this job been queued already? */
+export function alreadyDispatched(job: JobRow, chunk: number): boolean {
+  if (!job.progressJson) return false;
+  const dispatched = (JSON.parse(job.progressJson) as { dispatchedChunk?: unknown }).dispatchedChunk;
+  return typeof dispatched === "number" && dispatched >= chunk;
 }
 
 /** The dead-letter queue: messages the consumer could not handle at all end here; record them. */
@@ -177,7 +233,14 @@ export async function recordDeadLetter(env: Bindings, message: Message<JobMessag
 export async function consumeBatch(batch: MessageBatch<JobMessage>, env: Bindings, handlers: JobHandlers): Promise<void> {
   const deadLetters = batch.queue.endsWith("-dlq");
   for (const message of batch.messages) {
-    if (deadLetters) await recordDeadLetter(env, message);
-    else await runMessage(env, handlers, message);
+    try {
+      if (deadLetters) await recordDeadLetter(env, message);
+      else await runMessage(env, handlers, message);
+    } catch (error) {
+      // The runner itself failed (e.g. D1 unreachable while recording the outcome): retry this
+      // message alone rather than failing the rest of the batch with it.
+      console.error(JSON.stringify({ queue: batch.queue, jobId: message.body?.jobId, error: String(error) }));
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    }
   }
 }
