@@ -1,7 +1,7 @@
 // Shared benchmark plumbing: a fresh local Worker (bench/worker.ts) with migrations applied,
 // HTTP timing, percentiles and a results table.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -55,11 +55,46 @@ export async function startWorker({ port = 8799, v8Flags } = {}) {
   }
   return {
     base,
+    /** The workerd processes under this wrangler (the runtime that holds the Worker's heap). */
+    workerdPids: () => descendants(child.pid).filter((pid) => processName(pid) === "workerd"),
     async stop() {
       child.kill("SIGINT");
       await new Promise((r) => child.once("exit", r));
     },
   };
+}
+
+function descendants(pid) {
+  const out = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry), ...descendants(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+function processName(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Peak resident memory (VmHWM) of a process so far, in MiB; null once it has gone. */
+export function peakRssMiB(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function json(base, method, path, { token, body } = {}) {

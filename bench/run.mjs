@@ -5,6 +5,7 @@ const available = {
   contacts: () => import("./contacts.mjs"),
   inbox: () => import("./inbox.mjs"),
   analytics: () => import("./analytics.mjs"),
+  "import-export": () => import("./import-export.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

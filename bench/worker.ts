@@ -86,6 +86,13 @@ export default {
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
     if (url.pathname === "/__bench/raw/counters") return rawCounters(env, url);
     if (url.pathname === "/__bench/raw/performance") return rawPerformance(env, url);
+    if (url.pathname === "/__bench/heap-probe") {
+      // Holds ~`mb` MB of small JS objects at once: beyond a --max-heap-size cap this must fail.
+      const mb = Number(url.searchParams.get("mb") ?? 256);
+      const held: { n: number; s: string }[][] = [];
+      for (let i = 0; i < mb; i++) held.push(Array.from({ length: 16_384 }, (_, n) => ({ n, s: `${i}:${n}` })));
+      return Response.json({ held: held.length });
+    }
     if (url.pathname === "/__bench/replay") {
       const trace = traces.get(url.searchParams.get("key") ?? "");
       if (!trace) return Response.json({ error: "no such trace" }, { status: 404 });
