@@ -43,7 +43,7 @@ contactsComposer.callbackQuery(/^s:(\d+):([1-5])$/, async (ctx) => {
   const rep = repOf(ctx);
   const [, contactId, value] = ctx.match;
   await answerFailure(ctx, async () => {
-    const score = await setContactScore(ctx.parley.db, { workspaceId: rep.workspaceId, userId: rep.userId }, Number(contactId), Number(value));
+    const score = await setContactScore(ctx.parley.db, rep, Number(contactId), Number(value));
     await ctx.answerCallbackQuery({ text: `Scored ⭐${value}${score.value !== Number(value) ? ` (effective ⭐${score.value})` : ""}` });
   });
 });
@@ -65,7 +65,7 @@ contactsComposer.callbackQuery(/^k:(\d+):([a-z0-9_]+)$/, async (ctx) => {
   const rep = repOf(ctx);
   const [, contactId, kindKey] = ctx.match;
   await answerFailure(ctx, async () => {
-    await setContactQualification(ctx.parley.db, { workspaceId: rep.workspaceId, userId: rep.userId }, Number(contactId), {
+    await setContactQualification(ctx.parley.db, rep, Number(contactId), {
       kindKey: kindKey!,
     });
     await ctx.answerCallbackQuery({ text: `Qualified: ${kindKey}` });

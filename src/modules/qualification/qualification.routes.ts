@@ -133,47 +133,45 @@ const clearConversationQualificationRoute = createRoute({
   responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...commonErrors },
 });
 
-const rater = (caller: { workspaceId: number; userId: number }) => ({ workspaceId: caller.workspaceId, userId: caller.userId });
-
 export const qualificationRouter = createRouter()
   .openapi(listKindsRoute, async (c) => c.json({ data: await listQualificationKinds(c.var.db, c.var.caller.workspaceId) }, 200))
   .openapi(getScoreRoute, async (c) =>
-    c.json(await getContactScore(c.var.db, c.var.caller.workspaceId, c.req.valid("param").id), 200),
+    c.json(await getContactScore(c.var.db, c.var.caller, c.req.valid("param").id), 200),
   )
   .openapi(setScoreRoute, async (c) =>
-    c.json(await setContactScore(c.var.db, rater(c.var.caller), c.req.valid("param").id, c.req.valid("json").value), 200),
+    c.json(await setContactScore(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json").value), 200),
   )
   .openapi(getQualificationRoute, async (c) =>
-    c.json(await getContactQualification(c.var.db, c.var.caller.workspaceId, c.req.valid("param").id), 200),
+    c.json(await getContactQualification(c.var.db, c.var.caller, c.req.valid("param").id), 200),
   )
   .openapi(setQualificationRoute, async (c) =>
     c.json(
-      await setContactQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, {
+      await setContactQualification(c.var.db, c.var.caller, c.req.valid("param").id, {
         kindKey: c.req.valid("json").kindKey,
       }),
       200,
     ),
   )
   .openapi(clearQualificationRoute, async (c) =>
-    c.json(await setContactQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, { kindKey: null }), 200),
+    c.json(await setContactQualification(c.var.db, c.var.caller, c.req.valid("param").id, { kindKey: null }), 200),
   )
   .openapi(getConversationScoreRoute, async (c) =>
-    c.json(await getConversationScore(c.var.db, rater(c.var.caller), c.req.valid("param").id), 200),
+    c.json(await getConversationScore(c.var.db, c.var.caller, c.req.valid("param").id), 200),
   )
   .openapi(setConversationScoreRoute, async (c) =>
-    c.json(await setConversationScore(c.var.db, rater(c.var.caller), c.req.valid("param").id, c.req.valid("json").value), 200),
+    c.json(await setConversationScore(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json").value), 200),
   )
   .openapi(getConversationQualificationRoute, async (c) =>
-    c.json(await getConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id), 200),
+    c.json(await getConversationQualification(c.var.db, c.var.caller, c.req.valid("param").id), 200),
   )
   .openapi(setConversationQualificationRoute, async (c) =>
     c.json(
-      await setConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, {
+      await setConversationQualification(c.var.db, c.var.caller, c.req.valid("param").id, {
         kindKey: c.req.valid("json").kindKey,
       }),
       200,
     ),
   )
   .openapi(clearConversationQualificationRoute, async (c) =>
-    c.json(await setConversationQualification(c.var.db, rater(c.var.caller), c.req.valid("param").id, { kindKey: null }), 200),
+    c.json(await setConversationQualification(c.var.db, c.var.caller, c.req.valid("param").id, { kindKey: null }), 200),
   );

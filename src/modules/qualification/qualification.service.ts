@@ -2,7 +2,7 @@
 // contact or conversation row carries the effective value (see effective.ts) for filtering.
 // Users and the AI qualifier both write here.
 import { and, asc, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { BatchItem, Db } from "../../db/client";
 import {
   contactQualifications,
   contacts,
@@ -78,71 +78,135 @@ export async function assertKindExists(db: Db, workspaceId: number, kindKey: str
   if (!kind) throw invalidField(path, `"${kindKey}" is not a qualification kind of this workspace`);
 }
 
-export async function getContactScore(db: Db, workspaceId: number, contactId: number) {
-  const contact = await getLiveContact(db, workspaceId, contactId);
-  const history = await db
-    .select()
-    .from(contactScores)
-    .where(and(eq(contactScores.workspaceId, workspaceId), eq(contactScores.contactId, contactId)))
-    .orderBy(desc(contactScores.id))
-    .limit(HISTORY_LIMIT);
-  return scoreState(contact.score, history);
+type ScoreInsert = { workspaceId: number; userId: number | null; sourceKey: "user" | "ai"; value: number; createdAt: number; updatedAt: number };
+type QualificationInsert = Omit<ScoreInsert, "value"> & { kindKey: string | null; score: number | null };
+
+/**
+ * What scores and qualifications need to know of the thing rated: how to load it for the rater
+ * (404 across workspaces, 409 for a merged contact), its history tables, and how to refresh its
+ * effective values. Everything else — the history row, the refresh and the event in one batch —
+ * is the same for contacts and conversations.
+ */
+interface RatedSubject {
+  entity: "contact" | "conversation";
+  load(db: Db, rater: Rater, id: number): Promise<{ score: number | null; qualification: string | null }>;
+  scoreRows(db: Db, workspaceId: number, id: number): Promise<ScoreRow[]>;
+  qualificationRows(db: Db, workspaceId: number, id: number): Promise<QualificationRow[]>;
+  insertScore(db: Db, id: number, row: ScoreInsert): BatchItem;
+  insertQualification(db: Db, id: number, row: QualificationInsert): BatchItem;
+  refresh(db: Db, workspaceId: number, id: number, now: number): BatchItem;
 }
 
-export async function setContactScore(db: Db, rater: Rater, contactId: number, value: number) {
+const contactSubject: RatedSubject = {
+  entity: "contact",
+  load: (db, rater, id) => getLiveContact(db, rater.workspaceId, id),
+  scoreRows: (db, ws, id) =>
+    db
+      .select()
+      .from(contactScores)
+      .where(and(eq(contactScores.workspaceId, ws), eq(contactScores.contactId, id)))
+      .orderBy(desc(contactScores.id))
+      .limit(HISTORY_LIMIT),
+  qualificationRows: (db, ws, id) =>
+    db
+      .select()
+      .from(contactQualifications)
+      .where(and(eq(contactQualifications.workspaceId, ws), eq(contactQualifications.contactId, id)))
+      .orderBy(desc(contactQualifications.id))
+      .limit(HISTORY_LIMIT),
+  insertScore: (db, id, row) => db.insert(contactScores).values({ ...row, contactId: id }),
+  insertQualification: (db, id, row) => db.insert(contactQualifications).values({ ...row, contactId: id }),
+  refresh: (db, ws, id, now) =>
+    db
+      .update(contacts)
+      .set({
+        score: effectiveValue(contactScoreHistory, ws, id),
+        qualification: effectiveValue(contactQualificationHistory, ws, id),
+        updatedAt: now,
+      })
+      .where(and(eq(contacts.workspaceId, ws), eq(contacts.id, id))),
+};
+
+const conversationSubject: RatedSubject = {
+  entity: "conversation",
+  load: (db, rater, id) => findConversation(db, rater, id),
+  scoreRows: (db, ws, id) =>
+    db
+      .select()
+      .from(conversationScores)
+      .where(and(eq(conversationScores.workspaceId, ws), eq(conversationScores.conversationId, id)))
+      .orderBy(desc(conversationScores.id))
+      .limit(HISTORY_LIMIT),
+  qualificationRows: (db, ws, id) =>
+    db
+      .select()
+      .from(conversationQualifications)
+      .where(and(eq(conversationQualifications.workspaceId, ws), eq(conversationQualifications.conversationId, id)))
+      .orderBy(desc(conversationQualifications.id))
+      .limit(HISTORY_LIMIT),
+  insertScore: (db, id, row) => db.insert(conversationScores).values({ ...row, conversationId: id }),
+  insertQualification: (db, id, row) => db.insert(conversationQualifications).values({ ...row, conversationId: id }),
+  refresh: (db, ws, id, now) =>
+    db
+      .update(conversations)
+      .set({
+        score: effectiveValue(conversationScoreHistory, ws, id),
+        qualification: effectiveValue(conversationQualificationHistory, ws, id),
+        updatedAt: now,
+      })
+      .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, id))),
+};
+
+async function getScore(db: Db, subject: RatedSubject, rater: Rater, id: number) {
+  const current = await subject.load(db, rater, id);
+  return scoreState(current.score, await subject.scoreRows(db, rater.workspaceId, id));
+}
+
+async function setScore(db: Db, subject: RatedSubject, rater: Rater, id: number, value: number) {
   const { workspaceId } = rater;
-  const before = await getLiveContact(db, workspaceId, contactId);
+  const before = await subject.load(db, rater, id);
   const now = Date.now();
   const source = sourceOf(rater);
   await db.batch([
-    db.insert(contactScores).values({ workspaceId, contactId, userId: rater.userId, sourceKey: source, value, createdAt: now, updatedAt: now }),
-    db
-      .update(contacts)
-      .set({ score: effectiveValue(contactScoreHistory, workspaceId, contactId), updatedAt: now })
-      .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId))),
+    subject.insertScore(db, id, { workspaceId, userId: rater.userId, sourceKey: source, value, createdAt: now, updatedAt: now }),
+    subject.refresh(db, workspaceId, id, now),
     append(db, {
       workspaceId,
-      typeKey: "contact.score_set",
-      entityTypeKey: "contact",
-      entityId: contactId,
+      typeKey: `${subject.entity}.score_set`,
+      entityTypeKey: subject.entity,
+      entityId: id,
       actorUserId: rater.userId,
       payload: { value, source, before: { score: before.score } },
       createdAt: now,
     }),
   ]);
-  return getContactScore(db, workspaceId, contactId);
+  return getScore(db, subject, rater, id);
 }
 
-export async function getContactQualification(db: Db, workspaceId: number, contactId: number) {
-  const contact = await getLiveContact(db, workspaceId, contactId);
-  const history = await db
-    .select()
-    .from(contactQualifications)
-    .where(and(eq(contactQualifications.workspaceId, workspaceId), eq(contactQualifications.contactId, contactId)))
-    .orderBy(desc(contactQualifications.id))
-    .limit(HISTORY_LIMIT);
-  return qualificationState(contact.qualification, history);
+async function getQualification(db: Db, subject: RatedSubject, rater: Rater, id: number) {
+  const current = await subject.load(db, rater, id);
+  return qualificationState(current.qualification, await subject.qualificationRows(db, rater.workspaceId, id));
 }
 
 /**
  * Record a qualification. `kindKey: null` from a user clears their override (the AI's latest
  * classification shows through again); the AI's rows never replace a user's choice.
  */
-export async function setContactQualification(
+async function setQualification(
   db: Db,
+  subject: RatedSubject,
   rater: Rater,
-  contactId: number,
+  id: number,
   input: { kindKey: string | null; confidence?: number | null },
 ) {
   const { workspaceId } = rater;
-  const before = await getLiveContact(db, workspaceId, contactId);
+  const before = await subject.load(db, rater, id);
   if (input.kindKey !== null) await assertKindExists(db, workspaceId, input.kindKey);
   const source = sourceOf(rater);
   const now = Date.now();
   await db.batch([
-    db.insert(contactQualifications).values({
+    subject.insertQualification(db, id, {
       workspaceId,
-      contactId,
       userId: rater.userId,
       sourceKey: source,
       kindKey: input.kindKey,
@@ -150,109 +214,36 @@ export async function setContactQualification(
       createdAt: now,
       updatedAt: now,
     }),
-    db
-      .update(contacts)
-      .set({ qualification: effectiveValue(contactQualificationHistory, workspaceId, contactId), updatedAt: now })
-      .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId))),
+    subject.refresh(db, workspaceId, id, now),
     append(db, {
       workspaceId,
-      typeKey: input.kindKey === null ? "contact.qualification_cleared" : "contact.qualification_set",
-      entityTypeKey: "contact",
-      entityId: contactId,
+      typeKey: `${subject.entity}.${input.kindKey === null ? "qualification_cleared" : "qualification_set"}`,
+      entityTypeKey: subject.entity,
+      entityId: id,
       actorUserId: rater.userId,
       payload: { kindKey: input.kindKey, source, before: { qualification: before.qualification } },
       createdAt: now,
     }),
   ]);
-  return getContactQualification(db, workspaceId, contactId);
+  return getQualification(db, subject, rater, id);
 }
 
-export async function getConversationScore(db: Db, rater: Rater, conversationId: number) {
-  const { workspaceId } = rater;
-  const conversation = await findConversation(db, rater, conversationId);
-  const history = await db
-    .select()
-    .from(conversationScores)
-    .where(and(eq(conversationScores.workspaceId, workspaceId), eq(conversationScores.conversationId, conversationId)))
-    .orderBy(desc(conversationScores.id))
-    .limit(HISTORY_LIMIT);
-  return scoreState(conversation.score, history);
-}
+type QualificationInput = { kindKey: string | null; confidence?: number | null };
 
-export async function setConversationScore(db: Db, rater: Rater, conversationId: number, value: number) {
-  const { workspaceId } = rater;
-  const before = await findConversation(db, rater, conversationId);
-  const now = Date.now();
-  const source = sourceOf(rater);
-  await db.batch([
-    db
-      .insert(conversationScores)
-      .values({ workspaceId, conversationId, userId: rater.userId, sourceKey: source, value, createdAt: now, updatedAt: now }),
-    db
-      .update(conversations)
-      .set({ score: effectiveValue(conversationScoreHistory, workspaceId, conversationId), updatedAt: now })
-      .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId))),
-    append(db, {
-      workspaceId,
-      typeKey: "conversation.score_set",
-      entityTypeKey: "conversation",
-      entityId: conversationId,
-      actorUserId: rater.userId,
-      payload: { value, source, before: { score: before.score } },
-      createdAt: now,
-    }),
-  ]);
-  return getConversationScore(db, rater, conversationId);
-}
+export const getContactScore = (db: Db, rater: Rater, contactId: number) => getScore(db, contactSubject, rater, contactId);
+export const setContactScore = (db: Db, rater: Rater, contactId: number, value: number) =>
+  setScore(db, contactSubject, rater, contactId, value);
+export const getContactQualification = (db: Db, rater: Rater, contactId: number) =>
+  getQualification(db, contactSubject, rater, contactId);
+export const setContactQualification = (db: Db, rater: Rater, contactId: number, input: QualificationInput) =>
+  setQualification(db, contactSubject, rater, contactId, input);
 
-export async function getConversationQualification(db: Db, rater: Rater, conversationId: number) {
-  const { workspaceId } = rater;
-  const conversation = await findConversation(db, rater, conversationId);
-  const history = await db
-    .select()
-    .from(conversationQualifications)
-    .where(and(eq(conversationQualifications.workspaceId, workspaceId), eq(conversationQualifications.conversationId, conversationId)))
-    .orderBy(desc(conversationQualifications.id))
-    .limit(HISTORY_LIMIT);
-  return qualificationState(conversation.qualification, history);
-}
-
+export const getConversationScore = (db: Db, rater: Rater, conversationId: number) =>
+  getScore(db, conversationSubject, rater, conversationId);
+export const setConversationScore = (db: Db, rater: Rater, conversationId: number, value: number) =>
+  setScore(db, conversationSubject, rater, conversationId, value);
+export const getConversationQualification = (db: Db, rater: Rater, conversationId: number) =>
+  getQualification(db, conversationSubject, rater, conversationId);
 /** As `setContactQualification`, for a conversation: `kindKey: null` from a user clears their override. */
-export async function setConversationQualification(
-  db: Db,
-  rater: Rater,
-  conversationId: number,
-  input: { kindKey: string | null; confidence?: number | null },
-) {
-  const { workspaceId } = rater;
-  const before = await findConversation(db, rater, conversationId);
-  if (input.kindKey !== null) await assertKindExists(db, workspaceId, input.kindKey);
-  const source = sourceOf(rater);
-  const now = Date.now();
-  await db.batch([
-    db.insert(conversationQualifications).values({
-      workspaceId,
-      conversationId,
-      userId: rater.userId,
-      sourceKey: source,
-      kindKey: input.kindKey,
-      score: input.confidence ?? null,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    db
-      .update(conversations)
-      .set({ qualification: effectiveValue(conversationQualificationHistory, workspaceId, conversationId), updatedAt: now })
-      .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId))),
-    append(db, {
-      workspaceId,
-      typeKey: input.kindKey === null ? "conversation.qualification_cleared" : "conversation.qualification_set",
-      entityTypeKey: "conversation",
-      entityId: conversationId,
-      actorUserId: rater.userId,
-      payload: { kindKey: input.kindKey, source, before: { qualification: before.qualification } },
-      createdAt: now,
-    }),
-  ]);
-  return getConversationQualification(db, rater, conversationId);
-}
+export const setConversationQualification = (db: Db, rater: Rater, conversationId: number, input: QualificationInput) =>
+  setQualification(db, conversationSubject, rater, conversationId, input);
