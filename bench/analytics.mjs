@@ -1,7 +1,7 @@
 // `npm run bench -- analytics`: 1,000,000 events and 100,000 messages (plus calls) across 20
 // reps over 90 days, then GET /v1/analytics/counters and /v1/analytics/performance against the
 // same SQL statements run raw, as one D1 batch, in the same Worker.
-import { fmt, json, newWorkspace, percentile, sql, table, timeGets, timeInterleaved } from "./harness.mjs";
+import { comparisonRow, fmt, json, newWorkspace, percentile, sql, table, timeGets, timeInterleaved, tokenFor } from "./harness.mjs";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
@@ -186,22 +186,9 @@ export async function run({ base }) {
 
   const rows = [];
   for (const [label, appPath, rawPath, target, runs] of shapes) {
-    // A token per shape: the per-token rate limit (600/min) is not what is measured here.
-    const { token } = await json(base, "POST", "/v1/me/tokens", { token: ws.token, body: { name: label } });
-    const { app, raw: baseline } = await timeInterleaved(base, appPath, rawPath, { token, runs, warmup: 10, check: nonEmpty(label) });
-    const p50 = percentile(app, 50);
-    const rawP50 = percentile(baseline, 50);
-    rows.push({
-      query: label,
-      "app p50 ms": fmt(p50),
-      "app p99 ms": fmt(percentile(app, 99)),
-      "raw p50 ms": fmt(rawP50),
-      "raw p99 ms": fmt(percentile(baseline, 99)),
-      "p50 ratio": fmt(p50 / rawP50),
-      target: `${target} ms`,
-      "p50 ≤ target": p50 <= target ? "yes" : "NO",
-      "≤ 1.5× raw": p50 <= 1.5 * rawP50 ? "yes" : "NO",
-    });
+    const token = await tokenFor(base, ws.token, label);
+    const { app, raw } = await timeInterleaved(base, appPath, rawPath, { token, runs, warmup: 10, check: nonEmpty(label) });
+    rows.push(comparisonRow(label, app, raw, target));
   }
   // What any authenticated GET costs before its own queries: token lookup, rate limit, routing.
   const { token } = await json(base, "POST", "/v1/me/tokens", { token: ws.token, body: { name: "me" } });

@@ -1,6 +1,6 @@
 // `npm run bench -- contacts`: 100,000 contacts, then GET /v1/contacts (name-prefix search,
 // segment+city filter, sort by name; 50 a page) against the same SQL run raw in the same Worker.
-import { fmt, json, newWorkspace, percentile, sql, table, timeInterleaved } from "./harness.mjs";
+import { comparisonRow, newWorkspace, sql, table, timeInterleaved, tokenFor } from "./harness.mjs";
 
 const TOTAL = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const CHUNK = 5_000;
@@ -49,23 +49,12 @@ export async function run({ base }) {
     const check = (body) => {
       if (!Array.isArray(body.data) || body.data.length === 0) throw new Error(`${label}: empty page`);
     };
-    // A token per shape: the per-token rate limit (600/min) is not what is measured here.
-    const { token } = await json(base, "POST", "/v1/me/tokens", { token: ws.token, body: { name: label } });
+    const token = await tokenFor(base, ws.token, label);
     const { app, raw: baseline } = await timeInterleaved(base, `/v1/contacts?${query}`, `/__bench/raw/contacts?${raw}&${query}`, {
       token,
       check,
     });
-    const p50 = percentile(app, 50);
-    const rawP50 = percentile(baseline, 50);
-    rows.push({
-      query: label,
-      "app p50 ms": fmt(p50),
-      "app p99 ms": fmt(percentile(app, 99)),
-      "raw p50 ms": fmt(rawP50),
-      "raw p99 ms": fmt(percentile(baseline, 99)),
-      "p50 ratio": fmt(p50 / rawP50),
-      "p50 ≤ 15 ms": p50 <= 15 ? "yes" : "NO",
-    });
+    rows.push(comparisonRow(label, app, baseline, 15));
   }
   console.log(`\nGET /v1/contacts over ${TOTAL} contacts (app and raw requests alternating, 200 each after 20 warm-up):`);
   table(rows);

@@ -151,6 +151,27 @@ export async function timeInterleaved(base, appPath, rawPath, { token, runs = 20
   return { app, raw };
 }
 
+/** One results row: app and raw p50/p99, their ratio, and the targets (ms, and ≤ 1.5× raw). */
+export function comparisonRow(label, app, raw, targetMs) {
+  const p50 = percentile(app, 50);
+  const rawP50 = percentile(raw, 50);
+  return {
+    query: label,
+    "app p50 ms": fmt(p50),
+    "app p99 ms": fmt(percentile(app, 99)),
+    "raw p50 ms": fmt(rawP50),
+    "raw p99 ms": fmt(percentile(raw, 99)),
+    "p50 ratio": fmt(p50 / rawP50),
+    [`p50 ≤ ${targetMs} ms`]: p50 <= targetMs ? "yes" : "NO",
+    "≤ 1.5× raw": p50 <= 1.5 * rawP50 ? "yes" : "NO",
+  };
+}
+
+/** A fresh token per measured shape: the per-token rate limit (600/min) is not what is measured. */
+export async function tokenFor(base, ownerToken, label) {
+  return (await json(base, "POST", "/v1/me/tokens", { token: ownerToken, body: { name: label.slice(0, 100) } })).token;
+}
+
 export function percentile(samples, p) {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -1,7 +1,7 @@
 // `npm run bench -- inbox`: 10,000 conversations, 200,000 messages, 5 users; then
 // GET /v1/messages/unread and GET /v1/conversations?unread=true, each against the same SQL
 // statements replayed raw on the D1 binding (recorded from one real request).
-import { fmt, json, newWorkspace, percentile, sql, table, timeInterleaved } from "./harness.mjs";
+import { comparisonRow, json, newWorkspace, sql, table, timeInterleaved, tokenFor } from "./harness.mjs";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
 const PER_CONVERSATION = 20;
@@ -79,25 +79,14 @@ export async function run({ base }) {
   ];
   const rows = [];
   for (const [label, path] of shapes) {
-    // A token per shape: the per-token rate limit (600/min) is not what is measured here.
-    const { token } = await json(base, "POST", "/v1/me/tokens", { token: ws.token, body: { name: label } });
+    const token = await tokenFor(base, ws.token, label);
     await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const key = `inbox:${label}`;
     const recorded = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, "x-bench-record": key } });
     const page = await recorded.json();
     if (!Array.isArray(page.data) || page.data.length === 0) throw new Error(`${label}: empty page`);
     const { app, raw } = await timeInterleaved(base, path, `/__bench/replay?key=${encodeURIComponent(key)}`, { token });
-    const p50 = percentile(app, 50);
-    const rawP50 = percentile(raw, 50);
-    rows.push({
-      query: label,
-      "app p50 ms": fmt(p50),
-      "app p99 ms": fmt(percentile(app, 99)),
-      "raw p50 ms": fmt(rawP50),
-      "raw p99 ms": fmt(percentile(raw, 99)),
-      "p50 ratio": fmt(p50 / rawP50),
-      "p50 ≤ 20 ms": p50 <= 20 ? "yes" : "NO",
-    });
+    rows.push(comparisonRow(label, app, raw, 20));
   }
   console.log("\nInbox reads, 50 a page (app and raw requests alternating, 200 each after 20 warm-up); raw = the same statements replayed on D1:");
   table(rows);

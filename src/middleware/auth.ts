@@ -1,10 +1,12 @@
 // Bearer-token authentication (tokens stored as SHA-256), the operator guard and the owner guard.
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
+import type { Db } from "../db/client";
 import { apiTokens, users, workspaces } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { cachedToken, rememberToken } from "../lib/token-cache";
 
 /** A token's last-use time is refreshed at most this often, to keep reads free of writes. */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
@@ -18,7 +20,27 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
   if (!token) throw new AppError("unauthorized", "missing bearer token");
   const tokenHash = await sha256Hex(token);
-  const [row] = await c.var.db
+  const now = Date.now();
+  const known = cachedToken(tokenHash, now) ?? (await lookupToken(c.var.db, tokenHash, now));
+  if (!known) throw new AppError("unauthorized", "invalid or revoked token");
+  c.set("caller", known.caller);
+  c.set("idempotencyScope", `user:${known.caller.userId}`);
+
+  if (known.lastUsedAt === null || now - known.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    known.lastUsedAt = now;
+    c.executionCtx.waitUntil(
+      c.var.db
+        .update(apiTokens)
+        .set({ lastUsedAt: now })
+        .where(eq(apiTokens.id, known.caller.tokenId))
+        .then(() => undefined),
+    );
+  }
+  await next();
+});
+
+async function lookupToken(db: Db, tokenHash: string, now: number) {
+  const [row] = await db
     .select({
       tokenId: apiTokens.id,
       lastUsedAt: apiTokens.lastUsedAt,
@@ -33,27 +55,11 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     .innerJoin(workspaces, eq(workspaces.id, apiTokens.workspaceId))
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
     .limit(1);
-  if (!row) throw new AppError("unauthorized", "invalid or revoked token");
-
-  const caller: Caller = {
-    userId: row.userId,
-    workspaceId: row.workspaceId,
-    role: row.role,
-    tokenId: row.tokenId,
-    defaultCountry: row.defaultCountry,
-    timeZone: row.timeZone,
-  };
-  c.set("caller", caller);
-  c.set("idempotencyScope", `user:${row.userId}`);
-
-  const now = Date.now();
-  if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-    c.executionCtx.waitUntil(
-      c.var.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId)).then(() => undefined),
-    );
-  }
-  await next();
-});
+  if (!row) return undefined;
+  const { lastUsedAt, ...caller } = row;
+  rememberToken(tokenHash, caller, lastUsedAt, now);
+  return cachedToken(tokenHash, now);
+}
 
 /** The operator secret (ADMIN_TOKEN) guards workspace creation. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

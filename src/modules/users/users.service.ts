@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
 import { decodeCursor, page } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
+import { forgetToken } from "../../lib/token-cache";
 import { append, newestId } from "../events/event-log";
 
 export type UserRow = typeof users.$inferSelect;
@@ -118,6 +119,7 @@ export async function revokeToken(db: Db, caller: Caller, tokenId: number): Prom
   const [live] = await db.select({ id: apiTokens.id }).from(apiTokens).where(ownToken);
   if (!live) throw notFound("token");
   const now = Date.now();
+  forgetToken(tokenId);
   await db.batch([
     db.update(apiTokens).set({ revokedAt: now }).where(ownToken),
     append(db, {
