@@ -27,13 +27,14 @@ const devVars = Object.fromEntries(
 const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, CI: "true" },
+  env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const server = spawn(wrangler, [wranglerJs, "dev", "--port", String(port), "--ip", "127.0.0.1", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));
