@@ -1,7 +1,10 @@
-// The job handler of each kind. Each kind's module adds its line here.
+// The handler of each job kind and of each task. Each kind's module adds its line here.
 import { deliverMessage } from "./deliver-message.job";
 import type { JobHandlers } from "./runner";
+import type { TaskHandlers } from "./tasks";
 
 export const jobHandlers: JobHandlers = {
   deliver_message: deliverMessage,
 };
+
+export const taskHandlers: TaskHandlers = {};

@@ -7,14 +7,11 @@ import { jobs, type JobKind } from "../db/schema";
 import type { Bindings } from "../env";
 import { append } from "../modules/events/event-log";
 import { PermanentJobError, TransientJobError } from "./errors";
-import type { JobMessage, JobMessageOf } from "./job-message";
+import { isTaskMessage, type JobMessage, type JobMessageOf, type QueueMessage } from "./job-message";
+import { backoffSeconds, MAX_ATTEMPTS } from "./retry";
+import { runTask, type TaskHandlers } from "./tasks";
 
-/** Attempts before a job is marked failed (the queue's max_retries is 5, so ≤ 6 deliveries). */
-export const MAX_ATTEMPTS = 5;
-const BACKOFF_SECONDS = [10, 30, 90, 270, 600];
-
-export const backoffSeconds = (attempt: number): number =>
-  BACKOFF_SECONDS[Math.min(Math.max(attempt, 1), BACKOFF_SECONDS.length) - 1]!;
+export { backoffSeconds, MAX_ATTEMPTS };
 
 export type JobRow = typeof jobs.$inferSelect;
 
@@ -158,12 +155,19 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
 }
 
 /** The dead-letter queue: messages the consumer could not handle at all end here; record them. */
-export async function recordDeadLetter(env: Bindings, message: Message<JobMessage>): Promise<void> {
+export async function recordDeadLetter(env: Bindings, message: Message<QueueMessage>): Promise<void> {
+  if (isTaskMessage(message)) {
+    // A task has no row to mark failed: the log is its record.
+    console.error(JSON.stringify({ deadLettered: message.body, attempts: message.attempts }));
+    message.ack();
+    return;
+  }
+  const body = message.body as JobMessage;
   const db = createDb(env.DB);
   const [job] = await db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.id, message.body.jobId), eq(jobs.workspaceId, message.body.workspaceId)));
+    .where(and(eq(jobs.id, body.jobId), eq(jobs.workspaceId, body.workspaceId)));
   if (job && (job.statusKey === "queued" || job.statusKey === "running")) {
     await finish(db, job, "failed", {
       error: { code: "dead_lettered", message: "the job's message exhausted its deliveries" },
@@ -173,11 +177,17 @@ export async function recordDeadLetter(env: Bindings, message: Message<JobMessag
   message.ack();
 }
 
-/** The Worker's queue() handler body. */
-export async function consumeBatch(batch: MessageBatch<JobMessage>, env: Bindings, handlers: JobHandlers): Promise<void> {
+/** The Worker's queue() handler body: job messages run by kind, task messages by task name. */
+export async function consumeBatch(
+  batch: MessageBatch<QueueMessage>,
+  env: Bindings,
+  handlers: JobHandlers,
+  taskHandlers: TaskHandlers = {},
+): Promise<void> {
   const deadLetters = batch.queue.endsWith("-dlq");
   for (const message of batch.messages) {
     if (deadLetters) await recordDeadLetter(env, message);
-    else await runMessage(env, handlers, message);
+    else if (isTaskMessage(message)) await runTask(env, taskHandlers, message);
+    else await runMessage(env, handlers, message as Message<JobMessage>);
   }
 }
