@@ -9,6 +9,7 @@ import type { Bindings, Caller } from "../../src/env";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
 import { contactsComposer } from "./composers/contacts";
 import { dealsComposer } from "./composers/deals";
+import { inboundComposer } from "./composers/inbound";
 import { linkComposer } from "./composers/link";
 import type { BotContext } from "./context";
 
@@ -45,6 +46,8 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   // Workspace data is only ever shown to a linked rep of this bot's workspace.
   const reps = bot.filter((ctx) => ctx.parley.rep !== null);
   reps.use(contactsComposer, dealsComposer);
+  // Everyone else is a contact writing in (another workspace's rep included).
+  bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
   return bot;

@@ -2,9 +2,12 @@
 import { deliverMessage } from "./deliver-message.job";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
+import { telegramFetchMedia } from "./telegram-fetch-media.task";
 
 export const jobHandlers: JobHandlers = {
   deliver_message: deliverMessage,
 };
 
-export const taskHandlers: TaskHandlers = {};
+export const taskHandlers: TaskHandlers = {
+  "telegram.fetch_media": telegramFetchMedia,
+};
