@@ -1,5 +1,6 @@
 // The handler of each job kind and of each task. Each kind's module adds its line here.
 import { deliverMessage } from "./deliver-message.job";
+import { notifyReps } from "./notify-reps.task";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
 import { telegramFetchMedia } from "./telegram-fetch-media.task";
@@ -10,4 +11,5 @@ export const jobHandlers: JobHandlers = {
 
 export const taskHandlers: TaskHandlers = {
   "telegram.fetch_media": telegramFetchMedia,
+  notify_reps: notifyReps,
 };
