@@ -10,7 +10,10 @@ import type { ConnectionRow } from "../../src/modules/channels-config/channels.s
 import { contactsComposer } from "./composers/contacts";
 import { dealsComposer } from "./composers/deals";
 import { inboundComposer } from "./composers/inbound";
+import { inboxComposer } from "./composers/inbox";
 import { linkComposer } from "./composers/link";
+import { replyComposer } from "./composers/reply";
+import { statsComposer } from "./composers/stats";
 import type { BotContext } from "./context";
 
 export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botToken: string): Bot<BotContext> {
@@ -45,7 +48,8 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   bot.use(linkComposer);
   // Workspace data is only ever shown to a linked rep of this bot's workspace.
   const reps = bot.filter((ctx) => ctx.parley.rep !== null);
-  reps.use(contactsComposer, dealsComposer);
+  // The reply composer answers every other rep message, so it comes last.
+  reps.use(contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
   // Everyone else is a contact writing in (another workspace's rep included).
   bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
