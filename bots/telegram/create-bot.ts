@@ -46,11 +46,12 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   });
 
   bot.use(linkComposer);
-  // Workspace data is only ever shown to a linked rep of this bot's workspace.
-  const reps = bot.filter((ctx) => ctx.parley.rep !== null);
+  // Workspace data is only ever shown to a linked rep of this bot's workspace, in their private
+  // chat with the bot: a group the bot sits in may hold people who are not reps.
+  const reps = bot.filter((ctx) => ctx.parley.rep !== null && ctx.chat?.type === "private");
   // The reply composer answers every other rep message, so it comes last.
   reps.use(contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
-  // Everyone else is a contact writing in (another workspace's rep included).
+  // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
   bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
