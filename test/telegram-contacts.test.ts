@@ -2,14 +2,17 @@
 // and what strangers (contacts, other workspaces' reps) never get to see or do.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { QueueMessage } from "../src/jobs/job-message";
 import { newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
 import { ingest } from "./helpers/inbox";
+import { consume } from "./helpers/queue";
 import {
   buttonRows,
   callbackUpdate,
   contentUpdate,
   eventually,
+  failNext,
   linkedRep,
   messageUpdate,
   registerFile,
@@ -159,6 +162,11 @@ describe("a contact writing to the bot", () => {
     ]);
     const notifications = await eventually(() => notificationsTo(bot.botToken, rita.id), (sent) => sent.length === 2);
     expect(notifications.map((n) => n.text.split("\n").pop())).toEqual(["📎 photo", "📎 document"]);
+
+    // A redelivered task finds the files stored and fetches nothing again.
+    expect(await consume({ task: "telegram.fetch_media", workspaceId: ws.workspace.id, messageId: photoMessage.id })).toEqual({ acked: true, retriedAfter: null });
+    expect(await attachmentsOf(photoMessage.id)).toHaveLength(1);
+    expect(await telegramCalls(bot.botToken, "getFile")).toHaveLength(2);
   });
 
   it("fills the contact's phone from their own shared contact, not from someone else's card", async () => {
@@ -246,5 +254,60 @@ describe("strangers", () => {
     ]);
     expect(await count("SELECT count(*) AS n FROM contact_scores WHERE contact_id = ?", adaContact.author_contact_id)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM chat_notifications WHERE workspace_id = ?", b.workspace.id)).toBe(0);
+  });
+});
+
+describe("the notify_reps task", () => {
+  it("notifies the other reps at once and retries the one Telegram throttled after retry_after; nobody twice", async () => {
+    const ws = await newWorkspace();
+    const rob = { id: 640002, first_name: "Rob" };
+    const { bot, rep: ritaUser, send } = await linkedRep(ws, rita);
+    const robUser = await ws.member("Rob");
+    const { code } = (await robUser.api.post("/v1/me/telegram-link")).body;
+    await send(messageUpdate(rob, `/start ${code}`));
+
+    await send(messageUpdate(ada, "hello both"));
+    const message = await one<{ id: number }>("SELECT id FROM messages WHERE workspace_id = ? AND author_kind_key = 'contact'", ws.workspace.id);
+    // Let the worker's own queue notify both, then forget it did, to replay the task by hand.
+    await eventually(() => count("SELECT count(*) AS n FROM chat_notifications WHERE message_id = ? AND chat_message_id IS NOT NULL", message.id), (n) => n === 2);
+    await env.DB.prepare("DELETE FROM chat_notifications WHERE message_id = ?").bind(message.id).run();
+    const task: QueueMessage = { task: "notify_reps", workspaceId: ws.workspace.id, messageId: message.id };
+
+    await failNext(bot.botToken, "sendMessage", 429, "Too Many Requests: retry after 5", 5);
+    expect(await consume(task)).toEqual({ acked: false, retriedAfter: 5 });
+    const claimed = await all<{ user_id: number }>("SELECT user_id FROM chat_notifications WHERE message_id = ?", message.id);
+    expect(claimed.map((r) => r.user_id)).toEqual([robUser.user.id]);
+
+    expect(await consume(task, 2)).toEqual({ acked: true, retriedAfter: null });
+    expect(await consume(task, 3)).toEqual({ acked: true, retriedAfter: null });
+    const rows = await all<{ user_id: number }>("SELECT user_id FROM chat_notifications WHERE message_id = ? ORDER BY user_id", message.id);
+    expect(rows.map((r) => r.user_id)).toEqual([ritaUser.user.id, robUser.user.id].sort((x, y) => x - y));
+    // Calls to Telegram: each rep's before the replay; in it, Rita's refused one and her retry.
+    expect(await notificationsTo(bot.botToken, rita.id)).toHaveLength(3);
+    expect(await notificationsTo(bot.botToken, rob.id)).toHaveLength(2);
+  });
+
+  it("skips a rep who blocked the bot without retrying, and tells nobody about a message already read", async () => {
+    const ws = await newWorkspace();
+    const { bot, rep, send } = await linkedRep(ws, rita);
+    await send(messageUpdate(ada, "are you there?"));
+    const message = await one<{ id: number }>("SELECT id FROM messages WHERE workspace_id = ? AND author_kind_key = 'contact'", ws.workspace.id);
+    await eventually(() => count("SELECT count(*) AS n FROM chat_notifications WHERE message_id = ? AND chat_message_id IS NOT NULL", message.id), (n) => n === 1);
+    await env.DB.prepare("DELETE FROM chat_notifications WHERE message_id = ?").bind(message.id).run();
+    const task: QueueMessage = { task: "notify_reps", workspaceId: ws.workspace.id, messageId: message.id };
+
+    await failNext(bot.botToken, "sendMessage", 403, "Forbidden: bot was blocked by the user");
+    expect(await consume(task)).toEqual({ acked: true, retriedAfter: null });
+    expect(await count("SELECT count(*) AS n FROM chat_notifications WHERE message_id = ?", message.id)).toBe(0);
+
+    await rep.api.post(`/v1/messages/${message.id}/read`);
+    expect(await consume(task)).toEqual({ acked: true, retriedAfter: null });
+    expect(await count("SELECT count(*) AS n FROM chat_notifications WHERE message_id = ?", message.id)).toBe(0);
+    // Telegram unreachable until the last attempt: logged and acked, never a loop.
+    await env.DB.prepare("UPDATE message_receipts SET status_key = 'unread', read_at = NULL WHERE message_id = ?").bind(message.id).run();
+    await failNext(bot.botToken, "sendMessage", 502, "Bad Gateway");
+    expect(await consume(task, 5)).toEqual({ acked: true, retriedAfter: null });
+    // The dead-letter consumer takes task messages too.
+    expect(await consume(task, 6, "parley-jobs-dlq")).toEqual({ acked: true, retriedAfter: null });
   });
 });

@@ -3,10 +3,9 @@
 // a notification travelling all the way to the contact's chat.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { QueueMessage } from "../src/jobs/job-message";
-import worker from "../src/index";
 import { type Client, newWorkspace, request } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
+import { consume } from "./helpers/queue";
 import {
   callbackUpdate,
   connectBot,
@@ -57,25 +56,8 @@ async function answerRows(workspaceId: number, conversationId: number, body: str
   return { messageId: message.id, deliveryId: delivery.id, jobId: job.id };
 }
 
-/**
- * Deliver the job's queue message to the consumer, as delivery number `attempts`, and record what
- * the consumer did with it: acked, or retried with which delay. (A hand-made batch, because the
- * test pool's getQueueResult does not report retry delays.)
- */
-async function runJob(workspaceId: number, jobId: number, attempts = 1) {
-  const outcome: { acked: boolean; retriedAfter: number | null | undefined } = { acked: false, retriedAfter: null };
-  const message = {
-    id: `job-${jobId}-${attempts}`,
-    timestamp: new Date(),
-    attempts,
-    body: { kind: "deliver_message", jobId, workspaceId } satisfies QueueMessage,
-    ack: () => void (outcome.acked = true),
-    retry: (options?: QueueRetryOptions) => void (outcome.retriedAfter = options?.delaySeconds),
-  };
-  const batch = { queue: "parley-jobs", messages: [message], ackAll: () => undefined, retryAll: () => undefined };
-  await worker.queue(batch as unknown as MessageBatch<QueueMessage>, env);
-  return outcome;
-}
+/** Deliver the job's queue message to the consumer, as delivery number `attempts`. */
+const runJob = (workspaceId: number, jobId: number, attempts = 1) => consume({ kind: "deliver_message", jobId, workspaceId }, attempts);
 
 const deliveryRow = (id: number) =>
   one<{ status_key: string; provider_message_id: string | null; error_code: string | null; error_message: string | null }>(
