@@ -9,7 +9,11 @@ import type { Bindings, Caller } from "../../src/env";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
 import { contactsComposer } from "./composers/contacts";
 import { dealsComposer } from "./composers/deals";
+import { inboundComposer } from "./composers/inbound";
+import { inboxComposer } from "./composers/inbox";
 import { linkComposer } from "./composers/link";
+import { replyComposer } from "./composers/reply";
+import { statsComposer } from "./composers/stats";
 import type { BotContext } from "./context";
 
 export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botToken: string): Bot<BotContext> {
@@ -42,9 +46,13 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   });
 
   bot.use(linkComposer);
-  // Workspace data is only ever shown to a linked rep of this bot's workspace.
-  const reps = bot.filter((ctx) => ctx.parley.rep !== null);
-  reps.use(contactsComposer, dealsComposer);
+  // Workspace data is only ever shown to a linked rep of this bot's workspace, in their private
+  // chat with the bot: a group the bot sits in may hold people who are not reps.
+  const reps = bot.filter((ctx) => ctx.parley.rep !== null && ctx.chat?.type === "private");
+  // The reply composer answers every other rep message, so it comes last.
+  reps.use(contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
+  // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
+  bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
   return bot;

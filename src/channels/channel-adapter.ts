@@ -17,6 +17,7 @@ import type {
 } from "../db/schema";
 import type { Bindings } from "../env";
 import { internalAdapter } from "./internal/internal.adapter";
+import { telegramAdapter } from "./telegram/telegram.adapter";
 
 export type CallChannel = (typeof callChannels)[number];
 export type ChannelKey = MessageChannel | CallChannel;
@@ -108,6 +109,7 @@ export interface ChannelAdapter {
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
+  [telegramAdapter.channel]: telegramAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {

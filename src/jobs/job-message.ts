@@ -1,5 +1,6 @@
-// Queue messages are a typed union by job kind, and carry ids only (never payloads): the
-// consumer re-reads the Job row, so a message is tiny and a redelivery sees the current state.
+// Queue messages are a typed union and carry ids only (never payloads): a job message names its
+// Job row, a task message the rows its handler re-reads, so a message is tiny and a redelivery
+// sees the current state.
 import type { JobKind } from "../db/schema";
 
 interface BaseMessage<K extends JobKind> {
@@ -17,3 +18,21 @@ export type ExportContactsJob = BaseMessage<"export_contacts"> & { chunk: number
 export type JobMessage = DeliverMessageJob | ClassifyConversationJob | ImportContactsJob | ExportContactsJob;
 
 export type JobMessageOf<K extends JobKind> = Extract<JobMessage, { kind: K }>;
+
+/**
+ * Background work that is not a Job of the domain model (whose kinds are fixed): no Job row, no
+ * status to show, just idempotent handlers retried with the same backoff.
+ */
+export type TaskMessage =
+  /** Download the files of an inbound Telegram message (getFile) into R2 as its attachments. */
+  | { task: "telegram.fetch_media"; workspaceId: number; messageId: number }
+  /** Tell the reps with a receipt for an inbound message about it, in their linked chat apps. */
+  | { task: "notify_reps"; workspaceId: number; messageId: number };
+
+export type TaskName = TaskMessage["task"];
+export type TaskMessageOf<T extends TaskName> = Extract<TaskMessage, { task: T }>;
+
+/** Everything the jobs queue carries. */
+export type QueueMessage = JobMessage | TaskMessage;
+
+export const isTaskMessage = (message: Message<QueueMessage>): message is Message<TaskMessage> => "task" in message.body;

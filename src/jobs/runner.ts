@@ -7,14 +7,11 @@ import { events, jobs, type JobKind } from "../db/schema";
 import type { Bindings } from "../env";
 import { rawBatch, type Statement } from "../lib/d1-batch";
 import { PermanentJobError, TransientJobError } from "./errors";
-import type { JobMessage, JobMessageOf } from "./job-message";
+import { isTaskMessage, type JobMessage, type JobMessageOf, type QueueMessage } from "./job-message";
+import { backoffSeconds, MAX_ATTEMPTS } from "./retry";
+import { runTask, type TaskHandlers } from "./tasks";
 
-/** Attempts before a job is marked failed (the queue's max_retries is 5, so ≤ 6 deliveries). */
-export const MAX_ATTEMPTS = 5;
-const BACKOFF_SECONDS = [10, 30, 90, 270, 600];
-
-export const backoffSeconds = (attempt: number): number =>
-  BACKOFF_SECONDS[Math.min(Math.max(attempt, 1), BACKOFF_SECONDS.length) - 1]!;
+export { backoffSeconds, MAX_ATTEMPTS };
 
 export type JobRow = typeof jobs.$inferSelect;
 
@@ -214,12 +211,19 @@ export function alreadyDispatched(job: JobRow, chunk: number): boolean {
 }
 
 /** The dead-letter queue: messages the consumer could not handle at all end here; record them. */
-export async function recordDeadLetter(env: Bindings, message: Message<JobMessage>): Promise<void> {
+export async function recordDeadLetter(env: Bindings, message: Message<QueueMessage>): Promise<void> {
+  if (isTaskMessage(message)) {
+    // A task has no row to mark failed: the log is its record.
+    console.error(JSON.stringify({ deadLettered: message.body, attempts: message.attempts }));
+    message.ack();
+    return;
+  }
+  const body = message.body as JobMessage;
   const db = createDb(env.DB);
   const [job] = await db
     .select()
     .from(jobs)
-    .where(and(eq(jobs.id, message.body.jobId), eq(jobs.workspaceId, message.body.workspaceId)));
+    .where(and(eq(jobs.id, body.jobId), eq(jobs.workspaceId, body.workspaceId)));
   if (job && (job.statusKey === "queued" || job.statusKey === "running")) {
     await finish(db, job, "failed", {
       error: { code: "dead_lettered", message: "the job's message exhausted its deliveries" },
@@ -229,17 +233,23 @@ export async function recordDeadLetter(env: Bindings, message: Message<JobMessag
   message.ack();
 }
 
-/** The Worker's queue() handler body. */
-export async function consumeBatch(batch: MessageBatch<JobMessage>, env: Bindings, handlers: JobHandlers): Promise<void> {
+/** The Worker's queue() handler body: job messages run by kind, task messages by task name. */
+export async function consumeBatch(
+  batch: MessageBatch<QueueMessage>,
+  env: Bindings,
+  handlers: JobHandlers,
+  taskHandlers: TaskHandlers = {},
+): Promise<void> {
   const deadLetters = batch.queue.endsWith("-dlq");
   for (const message of batch.messages) {
     try {
       if (deadLetters) await recordDeadLetter(env, message);
-      else await runMessage(env, handlers, message);
+      else if (isTaskMessage(message)) await runTask(env, taskHandlers, message);
+      else await runMessage(env, handlers, message as Message<JobMessage>);
     } catch (error) {
       // The runner itself failed (e.g. D1 unreachable while recording the outcome): retry this
       // message alone rather than failing the rest of the batch with it.
-      console.error(JSON.stringify({ queue: batch.queue, jobId: message.body?.jobId, error: String(error) }));
+      console.error(JSON.stringify({ queue: batch.queue, body: message.body, error: String(error) }));
       message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     }
   }

@@ -23,19 +23,46 @@ const error = (status, description, parameters) => ({
   body: { ok: false, error_code: status, description, ...(parameters ? { parameters } : {}) },
 });
 
-async function readParams(req, raw) {
+function readParams(req, raw) {
   const type = req.headers["content-type"] ?? "";
   if (type.includes("application/json")) return raw.length ? JSON.parse(raw.toString("utf8")) : {};
   if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  if (type.includes("multipart/form-data")) {
-    const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": type }, body: raw }).formData();
-    const params = {};
-    for (const [key, value] of form.entries()) {
-      params[key] = typeof value === "string" ? value : { fileName: value.name, size: value.size, type: value.type };
-    }
-    return params;
-  }
+  if (type.includes("multipart/form-data")) return parseMultipart(type, raw);
   return Object.fromEntries(new URL(req.url, "http://fake").searchParams);
+}
+
+/**
+ * multipart/form-data as Telegram accepts it. Parsed by hand because clients differ in what they
+ * quote: grammY writes `filename=brochure 2026.pdf` unquoted, which stricter parsers refuse.
+ * File parts are recorded as {fileName, size, type, base64}.
+ */
+function parseMultipart(type, raw) {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(type);
+  if (!boundary) throw new Error("multipart body without a boundary");
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2].trim()}`);
+  const params = {};
+  let at = raw.indexOf(delimiter);
+  while (at !== -1) {
+    const start = at + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === "--") break;
+    const next = raw.indexOf(delimiter, start);
+    if (next === -1) break;
+    // A part is CRLF, headers, CRLF CRLF, content, CRLF (before the next delimiter).
+    const part = raw.subarray(start + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    const headers = part.subarray(0, split).toString("utf8");
+    const content = part.subarray(split + 4);
+    const disposition = headers.split("\r\n").find((line) => /^content-disposition:/i.test(line)) ?? "";
+    const name = /name="([^"]*)"|name=([^;\r\n]*)/i.exec(disposition.replace(/filename=.*/i, ""));
+    const fileName = /filename="([^"]*)"|filename=([^;\r\n]*)/i.exec(disposition);
+    const contentType = /^content-type:\s*(.*)$/im.exec(headers);
+    const key = name ? (name[1] ?? name[2]).trim() : "";
+    params[key] = fileName
+      ? { fileName: (fileName[1] ?? fileName[2]).trim(), size: content.length, type: contentType?.[1].trim() ?? "", base64: content.toString("base64") }
+      : content.toString("utf8");
+    at = next;
+  }
+  return params;
 }
 
 function parseJsonField(value) {
@@ -180,7 +207,14 @@ export function startFakeTelegram(port = 0) {
     }
     const token = decodeURIComponent(call[1]);
     const method = call[2];
-    const params = await readParams(req, raw);
+    let params;
+    try {
+      params = readParams(req, raw);
+    } catch (parseError) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error_code: 400, description: `Bad Request: ${parseError.message}` }));
+      return;
+    }
     const bot = botFor(token);
     bot.calls.push({ method, params, at: Date.now() });
     const { status, body } = answer(bot, token, method, params);

@@ -109,3 +109,46 @@ export async function linkedRep(ws: { owner: any; member: (name?: string) => Pro
   if (res.status !== 200) throw new Error(`linking failed: ${res.status}`);
   return { bot, rep, send: (update: unknown) => postUpdate(bot.connection, bot.secret, update) };
 }
+
+/** Poll until `check` passes: queue work (notifications, media, deliveries) runs on its own schedule. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A `message` update without text: a photo, a document, a shared contact… */
+export function contentUpdate(from: TelegramUserFixture, content: Record<string, unknown>) {
+  const update = messageUpdate(from, "");
+  const { text: _text, ...message } = update.message;
+  return { ...update, message: { ...message, ...content } };
+}
+
+/** The `reply_to_message` of a message answering the bot's message `messageId`. */
+export const replyingTo = (messageId: number, chatId: number) => ({
+  reply_to_message: {
+    message_id: messageId,
+    from: { id: 1, is_bot: true, first_name: "Bot" },
+    chat: { id: chatId, type: "private" },
+    date: Math.floor(Date.now() / 1000),
+    text: "…",
+  },
+});
+
+export interface SentMessage {
+  chat_id: number;
+  text: string;
+  reply_markup?: { inline_keyboard?: { text: string; callback_data: string }[][]; force_reply?: boolean };
+}
+
+/** What the bot sent to one chat with sendMessage, oldest first. */
+export async function sentTo(botToken: string, chatId: number): Promise<SentMessage[]> {
+  return (await telegramCalls(botToken, "sendMessage")).map((c) => c.params as unknown as SentMessage).filter((p) => Number(p.chat_id) === chatId);
+}
+
+/** The inline buttons' callback data of a sent message, row by row. */
+export const buttonRows = (message: SentMessage) => (message.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.callback_data));

@@ -1,4 +1,5 @@
-// `/start <code>` links the Telegram account to a CRM user; `/help` says what the bot does.
+// `/start <code>` links the Telegram account to a CRM user; `/help` (and a bare `/start`) tell a
+// rep what the bot does. Anyone else's `/start` and `/help` go on to the contacts' composer.
 import { Composer } from "grammy";
 import { redeemLinkCode } from "../../../src/modules/chat-links/chat-links.service";
 import type { BotContext } from "../context";
@@ -18,9 +19,16 @@ export const linkComposer = new Composer<BotContext>();
 
 const privateChats = linkComposer.chatType("private");
 
+/** What `createLinkCode` hands out; other deep-link payloads (ads, website buttons) are contacts'. */
+const LINK_CODE = /^[A-Za-z0-9_-]{24}$/;
+
 privateChats.command("start", async (ctx, next) => {
   const code = ctx.match.trim();
-  if (!code) return next();
+  if (!code) {
+    if (ctx.parley.rep) return void (await ctx.reply(REP_HELP));
+    return next(); // a contact starting a chat
+  }
+  if (!ctx.parley.rep && !LINK_CODE.test(code)) return next();
   const result = await redeemLinkCode(ctx.parley.db, "telegram", code, String(ctx.from.id), String(ctx.chat.id));
   if (!result.ok) {
     const why = { unknown: "is not valid", expired: "has expired", used: "was already used" }[result.reason];

@@ -58,6 +58,10 @@ export const notificationPurposes = ["notification", "reply_prompt"] as const;
  * A message shown to a rep in a chat app: the notification of an inbound message, or the
  * "reply to …" prompt its Reply button opens. Maps the chat message back to the conversation for
  * replies, and makes notifying idempotent per (message, user).
+ *
+ * A chat message is identified by the bot that sent it as well: Telegram numbers messages per
+ * chat, a chat is between one bot and one user, and its id is the user's id — so two bots
+ * talking to the same person hand out the same message ids.
  */
 export const chatNotifications = sqliteTable(
   "chat_notifications",
@@ -66,6 +70,8 @@ export const chatNotifications = sqliteTable(
     workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
     userId: integer("user_id").notNull(),
     platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    /** The bot's connection (Telegram); null where chat message ids are global (Discord). */
+    connectionId: integer("connection_id"),
     purposeKey: text("purpose_key", { enum: notificationPurposes }).notNull().default("notification"),
     chatId: text("chat_id").notNull(),
     /** Null until the chat app has accepted the message. */
@@ -78,8 +84,13 @@ export const chatNotifications = sqliteTable(
     uniqueIndex("chat_notifications_once_uq")
       .on(t.messageId, t.userId, t.platformKey)
       .where(sql`${t.purposeKey} = 'notification'`),
-    uniqueIndex("chat_notifications_chat_message_uq").on(t.platformKey, t.chatId, t.chatMessageId),
+    foreignKey({
+      columns: [t.workspaceId, t.connectionId],
+      foreignColumns: [channelConnections.workspaceId, channelConnections.id],
+    }),
+    uniqueIndex("chat_notifications_chat_message_uq").on(t.platformKey, t.connectionId, t.chatId, t.chatMessageId),
     check("chat_notifications_platform_ck", oneOf(t.platformKey, chatPlatforms)),
     check("chat_notifications_purpose_ck", oneOf(t.purposeKey, notificationPurposes)),
+    check("chat_notifications_telegram_bot_ck", sql`${t.platformKey} <> 'telegram' OR ${t.connectionId} IS NOT NULL`),
   ],
 );

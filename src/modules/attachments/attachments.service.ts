@@ -153,3 +153,47 @@ export function attachStatement(db: Db, caller: Caller, ids: number[], messageId
       ),
     );
 }
+
+/**
+ * A file a provider sent with an inbound message, fetched after the message was stored (queue
+ * work): into R2 under `key` and onto the message. The key is the caller's idempotency: a file
+ * whose key the message already carries is not stored twice.
+ */
+export async function storeReceivedFile(
+  db: Db,
+  files: R2Bucket,
+  file: { workspaceId: number; messageId: number; key: string; data: ArrayBuffer; fileName: string; contentType: string; source: string },
+): Promise<AttachmentRow> {
+  if (!file.key.startsWith(workspaceFilePrefix(file.workspaceId))) throw new Error(`attachment key ${file.key} is outside workspace ${file.workspaceId}`);
+  const contentType = file.contentType.slice(0, 200);
+  const fileName = cleanFileName(file.fileName);
+  const sizeBytes = file.data.byteLength;
+  await files.put(file.key, file.data, { httpMetadata: { contentType } });
+  const now = Date.now();
+  const [[row]] = await db.batch([
+    db
+      .insert(messageAttachments)
+      .values({
+        workspaceId: file.workspaceId,
+        messageId: file.messageId,
+        kindKey: attachmentKindOf(contentType),
+        url: file.key,
+        fileName,
+        contentType,
+        sizeBytes,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+    append(db, {
+      workspaceId: file.workspaceId,
+      typeKey: "attachment.received",
+      entityTypeKey: "attachment",
+      entityId: newestId(messageAttachments),
+      actorUserId: null,
+      payload: { messageId: file.messageId, fileName, contentType, sizeBytes, source: file.source },
+      createdAt: now,
+    }),
+  ]);
+  return row!;
+}

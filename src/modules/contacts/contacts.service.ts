@@ -268,7 +268,8 @@ export async function listContacts(db: Db, caller: Caller, opts: ContactListOpti
   return { data: result.data.map(toContactDto), nextCursor: result.nextCursor };
 }
 
-export async function updateContact(db: Db, caller: Caller, id: number, input: ContactFields): Promise<ContactRow> {
+/** Update fields; `caller.userId` null is the system (a contact sharing their own phone number). */
+export async function updateContact(db: Db, caller: ContactAuthor, id: number, input: ContactFields): Promise<ContactRow> {
   const before = await getLiveContact(db, caller.workspaceId, id);
   const fields = normalizeContactFields(input, caller.defaultCountry);
   await assertUnique(db, caller.workspaceId, fields, id);

@@ -8,6 +8,7 @@ import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
 import { contactIdentities, contacts, conversations, messageAttachments, messages, workspaces } from "../../db/schema";
 import type { Bindings } from "../../env";
+import { enqueueTask } from "../../jobs/tasks";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { attachmentKindOf, cleanFileName, workspaceFilePrefix } from "../attachments/attachments.service";
@@ -30,8 +31,18 @@ export interface IngestResult {
 /** Concurrent deliveries of one webhook race on unique indexes; the loser looks again. */
 const MAX_TRIES = 3;
 
-// `env` is part of the contract channel webhooks call; nothing here needs a binding yet.
-export async function ingestInbound(db: Db, _env: Bindings, input: IngestInput): Promise<IngestResult> {
+/**
+ * Store the message, then queue `notify_reps` so the reps hear of it in their chat apps. The task
+ * is queued on a provider's retry as well (created: false): if the first delivery stored the
+ * message but died before queueing, the retry heals it, and a rep already notified is skipped.
+ */
+export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
+  const result = await storeOnce(db, input);
+  await enqueueTask(env, { task: "notify_reps", workspaceId: input.workspaceId, messageId: result.message.id });
+  return result;
+}
+
+async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
   for (let attempt = 1; ; attempt++) {
     const [existing] = await db
       .select()

@@ -1,0 +1,90 @@
+// A rep's own numbers for /stats: today and the last 7 days (calendar days in the workspace's
+// time zone). Deliberately small and self-contained — a few counts straight from the tables — so
+// that it can be swapped for the analytics service's per-rep performance once that exists.
+import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
+import type { Db } from "../../src/db/client";
+import { conversations, deals, messages } from "../../src/db/schema";
+import type { Caller } from "../../src/env";
+
+export interface RepNumbers {
+  messagesSent: number;
+  conversationsHandled: number;
+  dealsWon: number;
+  dealsLost: number;
+}
+
+export interface RepStats {
+  today: RepNumbers;
+  last7Days: RepNumbers;
+}
+
+/** Milliseconds to add to UTC to get the wall clock of `timeZone` at `instant`. */
+function zoneOffset(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant local midnight began, `daysBack` calendar days before the day of `now`. */
+export function startOfDay(now: number, timeZone: string, daysBack = 0): number {
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+  } catch {
+    zone = "UTC";
+  }
+  const local = new Date(now + zoneOffset(now, zone));
+  const midnightWall = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - daysBack);
+  // The offset at midnight may differ from now's (a DST change in between): ask again there.
+  const guess = midnightWall - zoneOffset(midnightWall, zone);
+  return midnightWall - zoneOffset(guess, zone);
+}
+
+export async function repStats(db: Db, rep: Caller, now = Date.now()): Promise<RepStats> {
+  const today = startOfDay(now, rep.timeZone);
+  const weekStart = startOfDay(now, rep.timeZone, 6);
+  const since = (column: typeof messages.createdAt | typeof deals.closedAt, from: number) => sql`${column} >= ${from}`;
+  const [[sent], [closed]] = await db.batch([
+    // Messages the rep wrote to contacts (not notes between users), and the conversations they were in.
+    db
+      .select({
+        todaySent: sql<number>`coalesce(sum(CASE WHEN ${since(messages.createdAt, today)} THEN 1 ELSE 0 END), 0)`,
+        todayHandled: sql<number>`count(DISTINCT CASE WHEN ${since(messages.createdAt, today)} THEN ${messages.conversationId} END)`,
+        weekSent: sql<number>`count(*)`,
+        weekHandled: sql<number>`count(DISTINCT ${messages.conversationId})`,
+      })
+      .from(messages)
+      .innerJoin(
+        conversations,
+        and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId), eq(conversations.kindKey, "contact")),
+      )
+      .where(and(eq(messages.workspaceId, rep.workspaceId), eq(messages.authorUserId, rep.userId), gte(messages.createdAt, weekStart))),
+    // Deals the rep owns that closed in the period (a reopened deal no longer counts).
+    db
+      .select({
+        todayWon: sql<number>`coalesce(sum(CASE WHEN ${deals.statusKey} = 'won' AND ${since(deals.closedAt, today)} THEN 1 ELSE 0 END), 0)`,
+        todayLost: sql<number>`coalesce(sum(CASE WHEN ${deals.statusKey} = 'lost' AND ${since(deals.closedAt, today)} THEN 1 ELSE 0 END), 0)`,
+        weekWon: sql<number>`coalesce(sum(CASE WHEN ${deals.statusKey} = 'won' THEN 1 ELSE 0 END), 0)`,
+        weekLost: sql<number>`coalesce(sum(CASE WHEN ${deals.statusKey} = 'lost' THEN 1 ELSE 0 END), 0)`,
+      })
+      .from(deals)
+      .where(and(eq(deals.workspaceId, rep.workspaceId), eq(deals.ownerUserId, rep.userId), isNotNull(deals.closedAt), gte(deals.closedAt, weekStart))),
+  ]);
+  return {
+    today: { messagesSent: sent?.todaySent ?? 0, conversationsHandled: sent?.todayHandled ?? 0, dealsWon: closed?.todayWon ?? 0, dealsLost: closed?.todayLost ?? 0 },
+    last7Days: { messagesSent: sent?.weekSent ?? 0, conversationsHandled: sent?.weekHandled ?? 0, dealsWon: closed?.weekWon ?? 0, dealsLost: closed?.weekLost ?? 0 },
+  };
+}

@@ -1,1 +1,0 @@
-CREATE INDEX `events_actor_type_time_idx` ON `events` (`workspace_id`,`actor_user_id`,`type_key`,`created_at`);

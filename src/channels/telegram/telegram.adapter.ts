@@ -1,0 +1,70 @@
+// The Telegram channel: outbound messages go from the workspace's bot to the contact's private
+// chat (whose id is their Telegram user id). Inbound updates arrive through the grammY webhook
+// (bots/telegram), not through this adapter.
+import { InputFile } from "grammy";
+import type { messageAttachments } from "../../db/schema";
+import type { Bindings } from "../../env";
+import { PermanentJobError } from "../../jobs/errors";
+import { credentialsOf, type TelegramCredentials } from "../../modules/channels-config/channels.service";
+import type { ChannelAdapter } from "../channel-adapter";
+import { telegramApi } from "./telegram-api";
+import { telegramJobError } from "./telegram-errors";
+
+/** Bot API limits: a text message, a media caption, a photo sent as a photo. */
+const TEXT_LIMIT = 4096;
+const CAPTION_LIMIT = 1024;
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+
+type AttachmentRow = typeof messageAttachments.$inferSelect;
+
+/** Text in pieces Telegram accepts. */
+function textParts(text: string): string[] {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += TEXT_LIMIT) parts.push(text.slice(i, i + TEXT_LIMIT));
+  return parts;
+}
+
+const sentAsPhoto = (a: AttachmentRow) => PHOTO_TYPES.has(a.contentType.split(";")[0]!.trim().toLowerCase()) && a.sizeBytes <= PHOTO_MAX_BYTES;
+
+async function inputFileOf(env: Bindings, attachment: AttachmentRow): Promise<InputFile> {
+  const object = await env.FILES.get(attachment.url);
+  if (!object) throw new PermanentJobError(`attachment ${attachment.id} has no stored file`, "attachment_missing");
+  // grammY writes the name unquoted into the multipart header: keep it to characters that survive.
+  const name = attachment.fileName.replace(/[";\r\n\\]/g, "_");
+  return new InputFile(new Uint8Array(await object.arrayBuffer()), name);
+}
+
+/** Telegram chat ids are integers; the identity stores them as text. */
+const chatIdOf = (externalId: string): number | string => (/^-?\d+$/.test(externalId) ? Number(externalId) : externalId);
+
+export const telegramAdapter = {
+  channel: "telegram",
+  storesOnly: false,
+  async sendMessage({ env, connection }, outbound) {
+    if (!connection) throw new PermanentJobError("no Telegram bot is connected", "channel_not_connected");
+    if (!outbound.recipient) throw new PermanentJobError("the contact has no Telegram account to write to", "no_recipient");
+    const { botToken } = await credentialsOf<TelegramCredentials>(env, connection);
+    const api = telegramApi(env, botToken);
+    const chatId = chatIdOf(outbound.recipient.externalId);
+    const { body } = outbound.message;
+    // The text rides on the first file as its caption when it fits; otherwise it goes first.
+    const captioned = outbound.attachments.length > 0 && body.length <= CAPTION_LIMIT;
+    const sentIds: number[] = [];
+    try {
+      if (!captioned) {
+        for (const part of textParts(body)) sentIds.push((await api.sendMessage(chatId, part)).message_id);
+      }
+      for (const [i, attachment] of outbound.attachments.entries()) {
+        const file = await inputFileOf(env, attachment);
+        const options = captioned && i === 0 && body ? { caption: body } : {};
+        const sent = sentAsPhoto(attachment) ? await api.sendPhoto(chatId, file, options) : await api.sendDocument(chatId, file, options);
+        sentIds.push(sent.message_id);
+      }
+    } catch (error) {
+      throw telegramJobError(error);
+    }
+    if (sentIds.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
+    return { providerMessageId: String(sentIds[0]), status: "sent" };
+  },
+} as const satisfies ChannelAdapter;
