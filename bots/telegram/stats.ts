@@ -5,6 +5,7 @@ import { and, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
 import { conversations, deals, messages } from "../../src/db/schema";
 import type { Caller } from "../../src/env";
+import { DAY_MS, localDays } from "../../src/lib/time-zone";
 
 export interface RepNumbers {
   messagesSent: number;
@@ -18,27 +19,7 @@ export interface RepStats {
   last7Days: RepNumbers;
 }
 
-/** Milliseconds to add to UTC to get the wall clock of `timeZone` at `instant`. */
-function zoneOffset(instant: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    })
-      .formatToParts(instant)
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant local midnight began, `daysBack` calendar days before the day of `now`. */
+/** The instant the local day began, `daysBack` calendar days before the day of `now` (DST-safe). */
 export function startOfDay(now: number, timeZone: string, daysBack = 0): number {
   let zone = timeZone;
   try {
@@ -46,11 +27,9 @@ export function startOfDay(now: number, timeZone: string, daysBack = 0): number 
   } catch {
     zone = "UTC";
   }
-  const local = new Date(now + zoneOffset(now, zone));
-  const midnightWall = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - daysBack);
-  // The offset at midnight may differ from now's (a DST change in between): ask again there.
-  const guess = midnightWall - zoneOffset(midnightWall, zone);
-  return midnightWall - zoneOffset(guess, zone);
+  // Two spare days before the one wanted, since the first day of the list is clipped to `from`.
+  const days = localDays(zone, now - (daysBack + 2) * DAY_MS, now + 1);
+  return days[days.length - 1 - daysBack]!.start;
 }
 
 export async function repStats(db: Db, rep: Caller, now = Date.now()): Promise<RepStats> {
