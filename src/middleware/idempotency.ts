@@ -1,14 +1,29 @@
 // `Idempotency-Key` on mutating POSTs: the same key and body within 24 h replays the first
 // response and does nothing twice; the same key with another body is refused.
 import { and, eq, lt } from "drizzle-orm";
+import type { HonoRequest } from "hono";
 import { createMiddleware } from "hono/factory";
 import { idempotencyKeys } from "../db/schema";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../lib/crypto";
+import { sha256Hex, toHex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * SHA-256 of the request body, streamed: the body is teed, one branch hashed and the other left
+ * for the handler, so a 50 MB upload is held once rather than copied for the hash.
+ */
+async function bodyDigest(req: HonoRequest): Promise<string> {
+  const raw = req.raw;
+  if (!raw.body) return sha256Hex("");
+  const [forHash, forHandler] = raw.body.tee();
+  req.raw = new Request(raw, { body: forHandler });
+  const digest = new crypto.DigestStream("SHA-256");
+  await forHash.pipeTo(digest);
+  return toHex(await digest.digest);
+}
 
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
@@ -20,8 +35,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const db = c.var.db;
   const scope = c.var.idempotencyScope;
-  const body = await c.req.arrayBuffer();
-  const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await sha256Hex(body)}`);
+  const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await bodyDigest(c.req)}`);
   const now = Date.now();
 
   const [, claimed] = await db.batch([
