@@ -32,6 +32,12 @@ describe("/v1/channels (Telegram)", () => {
     expect(stored.credentials_ciphertext).not.toContain(botToken.split(":")[1]);
     expect(stored.credentials_ciphertext).not.toContain(String(setWebhook!.params.secret_token));
 
+    const connected = await one<{ entity_id: number }>(
+      "SELECT entity_id FROM events WHERE workspace_id = ? AND type_key = 'channel.connected'",
+      workspace.id,
+    );
+    expect(connected.entity_id).toBe(res.body.id);
+
     const list = await owner.get("/v1/channels");
     expect(list.body.data.map((c: { id: number }) => c.id)).toEqual([res.body.id]);
 
@@ -55,6 +61,8 @@ describe("/v1/channels (Telegram)", () => {
     expect(failed.body.error.message).toContain("bad webhook");
     const count = await one<{ n: number }>("SELECT count(*) AS n FROM channel_connections WHERE workspace_id = ?", workspace.id);
     expect(count.n).toBe(0);
+    const events = await one<{ n: number }>("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = 'channel.connected'", workspace.id);
+    expect(events.n).toBe(0);
   });
 
   it("validates the body by field", async () => {

@@ -108,6 +108,8 @@ export async function connectTelegram(db: Db, env: Bindings, caller: Caller, inp
   const config: TelegramConfig = { botId: me.id, username: me.username, firstName: me.first_name };
   const sealed = await encryptJson(env.ENCRYPTION_KEY, credentials);
   const now = Date.now();
+  // Inserted disabled (it needs its id for the webhook URL), and enabled together with its event
+  // once Telegram has accepted the webhook.
   const [[row]] = await db.batch([
     db
       .insert(channelConnections)
@@ -119,15 +121,16 @@ export async function connectTelegram(db: Db, env: Bindings, caller: Caller, inp
         credentialsIv: sealed.iv,
         configJson: JSON.stringify({ ...config, botInfo: me }),
         externalAccountId: String(me.id),
+        disabledAt: now,
         createdAt: now,
         updatedAt: now,
       })
       .returning(),
   ]);
-  const connection = row!;
+  const pending = row!;
   try {
     if (receivesWebhooks(env)) {
-      await api.setWebhook(webhookUrl(env, connection), {
+      await api.setWebhook(webhookUrl(env, pending), {
         secret_token: credentials.webhookSecret,
         allowed_updates: ["message", "edited_message", "callback_query"],
         drop_pending_updates: false,
@@ -139,19 +142,22 @@ export async function connectTelegram(db: Db, env: Bindings, caller: Caller, inp
     }
   } catch (error) {
     // Without a webhook the connection would silently receive nothing: undo it.
-    await db.delete(channelConnections).where(eq(channelConnections.id, connection.id));
+    await db.delete(channelConnections).where(eq(channelConnections.id, pending.id));
     throw providerError(error, "body.botToken");
   }
-  await append(db, {
-    workspaceId: caller.workspaceId,
-    typeKey: "channel.connected",
-    entityTypeKey: "channel_connection",
-    entityId: connection.id,
-    actorUserId: caller.userId,
-    payload: { channelKey: "telegram", username: me.username },
-    createdAt: now,
-  });
-  return connection;
+  const [[connection]] = await db.batch([
+    db.update(channelConnections).set({ disabledAt: null }).where(eq(channelConnections.id, pending.id)).returning(),
+    append(db, {
+      workspaceId: caller.workspaceId,
+      typeKey: "channel.connected",
+      entityTypeKey: "channel_connection",
+      entityId: pending.id,
+      actorUserId: caller.userId,
+      payload: { channelKey: "telegram", username: me.username },
+      createdAt: now,
+    }),
+  ]);
+  return connection!;
 }
 
 export async function disconnectChannel(db: Db, env: Bindings, caller: Caller, id: number): Promise<void> {
