@@ -85,3 +85,47 @@ describe("every route that names a resource by id", () => {
     expect((await a.owner.get("/v1/channels")).body.data).toHaveLength(1);
   });
 });
+
+describe("every route, fed garbage", () => {
+  it("answers a 4xx naming the problem, never a 5xx", async () => {
+    const { newWorkspace, request } = await import("./helpers/api");
+    const ws = await newWorkspace();
+    const doc = (await request<Doc>("GET", "/openapi.json")).body;
+    const garbage: { rawBody?: string; body?: unknown; contentType?: string }[] = [
+      { rawBody: "{not json", contentType: "application/json" },
+      { body: [] },
+      { body: "a string" },
+      { body: 12 },
+      { body: null },
+      { body: { id: -1, contactId: "x", value: Number.MAX_VALUE * 10, name: "x".repeat(5000), nested: { a: [[[[]]]] } } },
+      { rawBody: "a=1&b=2", contentType: "application/x-www-form-urlencoded" },
+    ];
+    // Malformed ids and query strings (with an empty body), then well-formed ids with garbage bodies.
+    const badIds = ["0", "-1", "abc", "99999999999999999999", "1.5"];
+    const attempts: { method: string; url: string; g: (typeof garbage)[number] }[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (path === "/v1/workspaces") continue;
+      for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
+        const hasBody = method !== "GET" && method !== "DELETE";
+        for (const id of badIds) {
+          attempts.push({ method, url: `${path.replace(/\{[^}]+\}/g, id)}?limit=abc&cursor=%25%25&from=yesterday`, g: hasBody ? { body: {} } : {} });
+        }
+        if (hasBody) for (const g of garbage) attempts.push({ method, url: path.replace(/\{[^}]+\}/g, "1"), g });
+      }
+    }
+    let checked = 0;
+    for (const { method, url, g } of attempts) {
+      // A fresh token now and then: the per-token rate limit is not under test here.
+      if (checked % 100 === 0) ws.owner.token = (await ws.owner.post("/v1/me/tokens", { name: "fuzz" })).body.token;
+      const res = await request(method, url, {
+        token: ws.owner.token,
+        ...("rawBody" in g ? { rawBody: g.rawBody } : { body: (g as { body?: unknown }).body }),
+        headers: g.contentType ? { "content-type": g.contentType } : {},
+      });
+      checked += 1;
+      expect(res.status, `${method} ${url} ${JSON.stringify(g).slice(0, 80)} → ${JSON.stringify(res.body).slice(0, 200)}`).toBeLessThan(500);
+      if (res.status >= 400) expect(typeof res.body.error?.message).toBe("string");
+    }
+    expect(checked).toBeGreaterThan(400);
+  });
+});
