@@ -149,6 +149,19 @@ describe("GET /v1/contacts", () => {
     expect(names(await owner.get("/v1/contacts?sort=-name&limit=2"))).toEqual(["Dan Dávila", "Carla Cruz"]);
   });
 
+  it("ignores case in text filters and in the name order, and pages that order", async () => {
+    const { owner } = await newWorkspace();
+    for (const name of ["bob lower", "Alice Upper", "carl lower", "Bea Upper", "ALAN CAPS"]) {
+      await owner.post("/v1/contacts", { name, city: name.endsWith("Upper") ? "Berlin" : "berlin", segment: "SMB" });
+    }
+    expect(names(await owner.get("/v1/contacts?sort=name&limit=200"))).toEqual(["ALAN CAPS", "Alice Upper", "Bea Upper", "bob lower", "carl lower"]);
+    expect(names(await owner.get("/v1/contacts?sort=-name&limit=200"))).toEqual(["carl lower", "bob lower", "Bea Upper", "Alice Upper", "ALAN CAPS"]);
+    const first = await owner.get("/v1/contacts?sort=name&limit=2");
+    const second = await owner.get(`/v1/contacts?sort=name&limit=2&cursor=${first.body.nextCursor}`);
+    expect([...names(first), ...names(second)]).toEqual(["ALAN CAPS", "Alice Upper", "Bea Upper", "bob lower"]);
+    expect(names(await owner.get("/v1/contacts?city=BERLIN&segment=smb"))).toHaveLength(5);
+  });
+
   it("rejects bad query parameters by name", async () => {
     const { owner } = await seeded();
     expectError(await owner.get("/v1/contacts?limit=0"), 422, "validation_failed", "query.limit");
@@ -411,5 +424,27 @@ describe("GET /v1/contacts/duplicates", () => {
     expect((await owner.get("/v1/contacts/duplicates")).body.data).toEqual([]);
     const other = await newWorkspace();
     expect((await other.owner.get("/v1/contacts/duplicates")).body.data).toEqual([]);
+  });
+});
+
+describe("contact list query plans", () => {
+  it("filter and sort through the NOCASE indexes, without sorting in a temp b-tree", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { createDb } = await import("../src/db/client");
+    const { contactListQuery } = await import("../src/modules/contacts/contacts.service");
+    const caller = { workspaceId: 1, userId: 1, role: "owner" as const, tokenId: 1, defaultCountry: "US", timeZone: "UTC" };
+    const plan = async (opts: Parameters<typeof contactListQuery>[2]) => {
+      const { sql, params } = contactListQuery(createDb(env.DB), caller, opts).toSQL();
+      const rows = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      return rows.results.map((r) => r.detail).join(" | ");
+    };
+    const bySegmentCity = await plan({ segment: "smb", city: "Berlin", sort: "name", limit: 50 });
+    expect(bySegmentCity).toContain("contacts_ws_segment_city_nocase_idx");
+    expect(bySegmentCity).not.toContain("TEMP B-TREE");
+    const byName = await plan({ sort: "name", limit: 50 });
+    expect(byName).toContain("contacts_ws_name_nocase_idx");
+    expect(byName).not.toContain("TEMP B-TREE");
   });
 });

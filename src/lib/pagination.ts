@@ -1,7 +1,7 @@
 // Opaque keyset cursors: `{data, nextCursor}` lists never use OFFSET, so page 500 costs what
 // page 1 costs and rows inserted meanwhile are neither skipped nor repeated.
 import { z } from "@hono/zod-openapi";
-import { and, eq, gt, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { AppError } from "./errors";
 import { toBase64Url } from "./crypto";
@@ -57,6 +57,7 @@ export function decodeIntCursor(cursor: string, arity: number): number[] {
 /**
  * The keyset condition "strictly after (value, id)" for an ORDER BY column, id. NULLs sort
  * first ascending and last descending, as SQLite does, so nullable columns page correctly.
+ * `nocase` compares as an ORDER BY `column COLLATE NOCASE` sorts.
  */
 export function keysetAfter(
   column: SQLiteColumn,
@@ -64,13 +65,18 @@ export function keysetAfter(
   direction: "asc" | "desc",
   value: CursorValue,
   id: number,
+  nocase = false,
 ): SQL {
   const beyond = direction === "asc" ? gt : lt;
   if (value === null) {
     const sameNull = and(isNull(column), beyond(idColumn, id))!;
     return direction === "asc" ? or(sameNull, isNotNull(column))! : sameNull;
   }
-  const after = or(beyond(column, value), and(eq(column, value), beyond(idColumn, id)))!;
+  const collate = nocase ? sql` COLLATE NOCASE` : sql``;
+  const after = or(
+    sql`${column} ${sql.raw(direction === "asc" ? ">" : "<")} ${value}${collate}`,
+    and(sql`${column} = ${value}${collate}`, beyond(idColumn, id)),
+  )!;
   return direction === "asc" ? after : or(after, isNull(column))!;
 }
 

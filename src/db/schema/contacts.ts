@@ -14,6 +14,9 @@ import {
 import { identityChannels, now, oneOf, sourceKeys } from "./keys";
 import { users, workspaces } from "./workspaces";
 
+/** An index column compared without regard to (ASCII) case. */
+const nocase = (column: string) => sql`${sql.identifier(column)} COLLATE NOCASE`;
+
 export const contacts = sqliteTable(
   "contacts",
   {
@@ -43,14 +46,16 @@ export const contacts = sqliteTable(
   },
   (t) => [
     unique("contacts_ws_id_uq").on(t.workspaceId, t.id),
-    index("contacts_ws_name_idx").on(t.workspaceId, t.name, t.id),
+    // Text filters and the name sort ignore case (ASCII), as people expect of a CRM list.
+    index("contacts_ws_name_nocase_idx").on(t.workspaceId, nocase("name"), t.id),
     index("contacts_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
     index("contacts_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
     index("contacts_ws_phone_idx").on(t.workspaceId, t.phone),
     index("contacts_ws_email_idx").on(t.workspaceId, t.email),
-    index("contacts_ws_segment_city_idx").on(t.workspaceId, t.segment, t.city, t.name),
-    index("contacts_ws_company_idx").on(t.workspaceId, t.company, t.name),
-    index("contacts_ws_state_idx").on(t.workspaceId, t.state, t.name),
+    index("contacts_ws_segment_city_nocase_idx").on(t.workspaceId, nocase("segment"), nocase("city"), nocase("name")),
+    index("contacts_ws_company_nocase_idx").on(t.workspaceId, nocase("company"), nocase("name")),
+    index("contacts_ws_state_nocase_idx").on(t.workspaceId, nocase("state"), nocase("name")),
+    index("contacts_ws_role_nocase_idx").on(t.workspaceId, nocase("role"), nocase("name")),
     index("contacts_ws_score_idx").on(t.workspaceId, t.score, t.id),
     index("contacts_ws_qualification_idx").on(t.workspaceId, t.qualification, t.name),
     check("contacts_score_ck", sql`${t.score} IS NULL OR ${t.score} BETWEEN 1 AND 5`),

@@ -229,7 +229,8 @@ export function contactFilterConditions(caller: Caller, filters: ContactFilterIn
   }
   for (const field of ["segment", "role", "company", "city", "state"] as const) {
     const value = filters[field];
-    if (value !== undefined) conditions.push(eq(contacts[field], value));
+    // Case-insensitive, through the NOCASE indexes.
+    if (value !== undefined) conditions.push(sql`${contacts[field]} = ${value} COLLATE NOCASE`);
   }
   if (filters.minScore !== undefined) conditions.push(sql`${contacts.score} >= ${filters.minScore}`);
   if (filters.qualification !== undefined) conditions.push(eq(contacts.qualification, filters.qualification));
@@ -250,14 +251,16 @@ export function contactListQuery(db: Db, caller: Caller, opts: ContactListOption
   if (opts.cursor) {
     const [value, id] = decodeCursor(opts.cursor, 2);
     if (typeof id !== "number") throw new AppError("invalid_cursor", "cursor is not one this list handed out");
-    conditions.push(keysetAfter(column, contacts.id, direction, value as CursorValue, id));
+    conditions.push(keysetAfter(column, contacts.id, direction, value as CursorValue, id, column === contacts.name));
   }
   const order = direction === "asc" ? asc : desc;
+  // Names sort as people read them, regardless of case.
+  const sortKey = column === contacts.name ? sql`${contacts.name} COLLATE NOCASE` : column;
   return db
     .select()
     .from(contacts)
     .where(and(...conditions))
-    .orderBy(order(column), order(contacts.id))
+    .orderBy(order(sortKey), order(contacts.id))
     .limit(opts.limit + 1);
 }
 
