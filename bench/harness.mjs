@@ -17,11 +17,11 @@ export async function startWorker({ port = 8799, v8Flags } = {}) {
   mkdirSync(state, { recursive: true });
   const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
     cwd: root,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     encoding: "utf8",
   });
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
-  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
+  const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
   if (v8Flags) env.MINIFLARE_WORKERD_V8_FLAGS = v8Flags;
   const child = spawn(
     wrangler,

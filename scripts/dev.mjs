@@ -27,14 +27,15 @@ const devVars = Object.fromEntries(
 const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+  env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// Parley never reads request.cf, so wrangler need not fetch it from Cloudflare at start-up.
 const server = spawn(wrangler, [wranglerJs, "dev", "--port", String(port), "--ip", "127.0.0.1", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));
