@@ -338,7 +338,7 @@ describe("won, lost and reopen", () => {
     ]);
     expect(events.every((e) => e.payload.contactId === ws.contactId)).toBe(true);
     expect(events[1]!.payload).toMatchObject({ before: { status: "open" }, after: { status: "won" }, amount: 500 });
-    expect(events[2]!.payload).toMatchObject({ before: { status: "won" }, after: { status: "open" } });
+    expect(events[2]!.payload).toMatchObject({ stageId: deal.stageId, before: { status: "won" }, after: { status: "open" } });
     expect(events[3]!.payload).toMatchObject({ reason: "went with a competitor", after: { status: "lost" } });
     expect(events[4]!.payload.before).toMatchObject({ status: "lost", lostReason: "went with a competitor" });
   });

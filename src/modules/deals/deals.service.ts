@@ -323,6 +323,7 @@ export async function reopen(db: Db, caller: Caller, dealId: number): Promise<De
   return applyChange(db, caller, deal, nextVersion(deal.updatedAt), { statusKey: "open", closedAt: null, lostReason: null }, {
     typeKey: "deal.reopened",
     payload: {
+      stageId: deal.stageId,
       before: { status: deal.statusKey, closedAt: isoOrNull(deal.closedAt), lostReason: deal.lostReason },
       after: { status: "open" },
     },
