@@ -24,8 +24,8 @@ const csvCell = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 async function waitForJob(base, token, id) {
   for (;;) {
     const job = await json(base, "GET", `/v1/jobs/${id}`, { token });
-    if (job.status === "succeeded") return job;
-    if (job.status === "failed") throw new Error(`job ${id} failed: ${JSON.stringify(job.result)}`);
+    if (job.statusKey === "succeeded") return job;
+    if (job.statusKey === "failed") throw new Error(`job ${id} failed: ${JSON.stringify(job.result)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -601,7 +601,7 @@ describe("GET /v1/analytics/pipeline/{id}", () => {
           };
         }
         case "reopened":
-          return { ...common, typeKey: "deal.reopened", at: move[1], payload: { contactId, after: { status: "open" } } };
+          return { ...common, typeKey: "deal.reopened", at: move[1], payload: { contactId, after: { statusKey: "open" } } };
         default:
           return { ...common, typeKey: `deal.${move[0]}`, at: move[1], payload: { contactId, stageId } };
       }

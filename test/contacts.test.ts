@@ -12,7 +12,7 @@ describe("POST /v1/contacts", () => {
       phone: "+1 (415) 555-0100",
       email: " Ada@Example.COM ",
       city: "London",
-      identities: [{ channel: "telegram", externalId: "1001", handle: "ada" }],
+      identities: [{ channelKey: "telegram", externalId: "1001", handle: "ada" }],
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -30,7 +30,7 @@ describe("POST /v1/contacts", () => {
     );
     expect(event.entity_id).toBe(res.body.id);
     const detail = await owner.get(`/v1/contacts/${res.body.id}`);
-    expect(detail.body.identities).toEqual([expect.objectContaining({ channel: "telegram", externalId: "1001", handle: "ada" })]);
+    expect(detail.body.identities).toEqual([expect.objectContaining({ channelKey: "telegram", externalId: "1001", handle: "ada" })]);
   });
 
   it("treats every spelling of a number as one contact", async () => {
@@ -50,10 +50,10 @@ describe("POST /v1/contacts", () => {
 
   it("names the invalid fields", async () => {
     const { owner } = await newWorkspace();
-    const res = await owner.post("/v1/contacts", { name: "", email: "nope", identities: [{ channel: "fax", externalId: "1" }] });
+    const res = await owner.post("/v1/contacts", { name: "", email: "nope", identities: [{ channelKey: "fax", externalId: "1" }] });
     expectError(res, 422, "validation_failed");
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
-    expect(paths).toEqual(expect.arrayContaining(["body.name", "body.email", "body.identities.0.channel"]));
+    expect(paths).toEqual(expect.arrayContaining(["body.name", "body.email", "body.identities.0.channelKey"]));
     expectError(await owner.post("/v1/contacts", { name: "P", phone: "12" }), 422, "validation_failed", "body.phone");
     expectError(await owner.post("/v1/contacts", { name: "P", phone: "+1 555 000" }), 422, "validation_failed", "body.phone");
     expect(await count("SELECT count(*) AS n FROM contacts WHERE name = 'P'")).toBe(0);
@@ -61,8 +61,8 @@ describe("POST /v1/contacts", () => {
 
   it("refuses an identity another contact owns", async () => {
     const { owner } = await newWorkspace();
-    await owner.post("/v1/contacts", { name: "A", identities: [{ channel: "whatsapp", externalId: "4915112345678" }] });
-    const res = await owner.post("/v1/contacts", { name: "B", identities: [{ channel: "whatsapp", externalId: "4915112345678" }] });
+    await owner.post("/v1/contacts", { name: "A", identities: [{ channelKey: "whatsapp", externalId: "4915112345678" }] });
+    const res = await owner.post("/v1/contacts", { name: "B", identities: [{ channelKey: "whatsapp", externalId: "4915112345678" }] });
     expectError(res, 409, "conflict", "body.identities.0.externalId");
   });
 
@@ -243,7 +243,7 @@ describe("POST /v1/contacts/{id}/merge", () => {
         name: "Source",
         phone: "+1 415 555 0111",
         company: "SourceCo",
-        identities: [{ channel: "telegram", externalId: "777" }],
+        identities: [{ channelKey: "telegram", externalId: "777" }],
       })
     ).body;
     const pipeline = await one<{ id: number; stage: number }>(

@@ -134,10 +134,10 @@ describe("GET /v1/conversations", () => {
     await owner.put(`/v1/conversations/${quiet.conversation.id}/status`, { statusKey: "closed" });
     const ids = async (query: string) => (await owner.get(`/v1/conversations?${query}`)).body.data.map((c: { id: number }) => c.id);
 
-    expect(await ids("status=closed")).toEqual([quiet.conversation.id]);
-    expect(await ids("status=open")).toEqual([noisy.message.conversationId, direct.id]);
+    expect(await ids("statusKey=closed")).toEqual([quiet.conversation.id]);
+    expect(await ids("statusKey=open")).toEqual([noisy.message.conversationId, direct.id]);
     expect(await ids(`contactId=${quiet.contact.id}`)).toEqual([quiet.conversation.id]);
-    expect(await ids("kind=direct")).toEqual([direct.id]);
+    expect(await ids("kindKey=direct")).toEqual([direct.id]);
     expect(await ids("unread=true")).toEqual([noisy.message.conversationId]);
     // Neither has a message: newest first.
     expect(await ids("unread=false")).toEqual([quiet.conversation.id, direct.id]);
@@ -167,7 +167,7 @@ describe("GET /v1/conversations", () => {
 
   it("rejects bad filters by name and shows nothing of another workspace", async () => {
     const { owner, workspace } = await newWorkspace();
-    expectError(await owner.get("/v1/conversations?status=archived"), 422, "validation_failed", "query.status");
+    expectError(await owner.get("/v1/conversations?statusKey=archived"), 422, "validation_failed", "query.statusKey");
     expectError(await owner.get("/v1/conversations?unread=yes"), 422, "validation_failed", "query.unread");
     expectError(await owner.get("/v1/conversations?limit=500"), 422, "validation_failed", "query.limit");
     expectError(await owner.get("/v1/conversations?cursor=nope"), 400, "invalid_cursor");
@@ -253,7 +253,7 @@ describe("conversation score and qualification", () => {
     const { conversation } = await contactConversation(owner);
     const res = await owner.put(`/v1/conversations/${conversation.id}/score`, { value: 4 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ value: 4, history: [{ value: 4, source: "user" }] });
+    expect(res.body).toMatchObject({ value: 4, history: [{ value: 4, sourceKey: "user" }] });
     await owner.put(`/v1/conversations/${conversation.id}/score`, { value: 2 });
     expect((await owner.get(`/v1/conversations/${conversation.id}`)).body.score).toBe(2);
     expect((await owner.get(`/v1/conversations/${conversation.id}/score`)).body.history).toHaveLength(2);

@@ -39,7 +39,7 @@ describe("POST /v1/deals", () => {
       ownerUserId: ws.user.id,
       pipelineId: ws.pipeline.id,
       stageId: ws.pipeline.stages[0]!.id,
-      status: "open",
+      statusKey: "open",
       title: "Annual plan",
       amount: 1234.5,
       currency: "EUR",
@@ -56,7 +56,7 @@ describe("POST /v1/deals", () => {
         actorUserId: ws.user.id,
         payload: {
           contactId: ws.contactId,
-          after: { pipelineId: ws.pipeline.id, stageId: ws.pipeline.stages[0]!.id, status: "open", title: "Annual plan", amount: 1234.5, currency: "EUR" },
+          after: { pipelineId: ws.pipeline.id, stageId: ws.pipeline.stages[0]!.id, statusKey: "open", title: "Annual plan", amount: 1234.5, currency: "EUR" },
         },
       },
     ]);
@@ -144,8 +144,8 @@ describe("GET /v1/deals", () => {
     expect(all.body.nextCursor).toBeNull();
     expect(ids(await ws.owner.get(`/v1/deals?pipelineId=${ws.pipeline.id}`))).toEqual([c.id, b.id, a.id]);
     expect(ids(await ws.owner.get(`/v1/deals?stageId=${lead.id}`))).toEqual([c.id, a.id]);
-    expect(ids(await ws.owner.get("/v1/deals?status=won"))).toEqual([b.id]);
-    expect(ids(await ws.owner.get(`/v1/deals?status=open&contactId=${ws.contactId}`))).toEqual([d.id, a.id]);
+    expect(ids(await ws.owner.get("/v1/deals?statusKey=won"))).toEqual([b.id]);
+    expect(ids(await ws.owner.get(`/v1/deals?statusKey=open&contactId=${ws.contactId}`))).toEqual([d.id, a.id]);
     expect(ids(await ws.owner.get(`/v1/deals?contactId=${otherContact}`))).toEqual([c.id]);
 
     const page1 = await ws.owner.get("/v1/deals?limit=3");
@@ -157,7 +157,7 @@ describe("GET /v1/deals", () => {
 
   it("names the invalid query fields", async () => {
     const ws = await newWorkspace();
-    expectError(await ws.owner.get("/v1/deals?status=pending"), 422, "validation_failed", "query.status");
+    expectError(await ws.owner.get("/v1/deals?statusKey=pending"), 422, "validation_failed", "query.statusKey");
     expectError(await ws.owner.get("/v1/deals?pipelineId=x"), 422, "validation_failed", "query.pipelineId");
     expectError(await ws.owner.get("/v1/deals?limit=500"), 422, "validation_failed", "query.limit");
     expectError(await ws.owner.get("/v1/deals?cursor=!!"), 400, "invalid_cursor", "query.cursor");
@@ -254,7 +254,7 @@ describe("POST /v1/deals/{id}/stage", () => {
     const deal = await ws.createDeal();
     const res = await ws.owner.post(`/v1/deals/${deal.id}/stage`, { stageId: proposal.id });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ stageId: proposal.id, status: "open" });
+    expect(res.body).toMatchObject({ stageId: proposal.id, statusKey: "open" });
     expect(Date.parse(res.body.stageChangedAt)).toBeGreaterThan(Date.parse(deal.stageChangedAt as string));
     const moved = (await dealEvents(deal.id))[1]!;
     expect(moved.typeKey).toBe("deal.stage_changed");
@@ -309,23 +309,23 @@ describe("won, lost and reopen", () => {
 
     const won = await ws.owner.post(`/v1/deals/${deal.id}/won`);
     expect(won.status).toBe(200);
-    expect(won.body).toMatchObject({ status: "won", lostReason: null, closedAt: expect.any(String) });
+    expect(won.body).toMatchObject({ statusKey: "won", lostReason: null, closedAt: expect.any(String) });
 
     const reopened = await ws.owner.post(`/v1/deals/${deal.id}/reopen`);
     expect(reopened.status).toBe(200);
-    expect(reopened.body).toMatchObject({ status: "open", closedAt: null, stageId: deal.stageId });
+    expect(reopened.body).toMatchObject({ statusKey: "open", closedAt: null, stageId: deal.stageId });
 
     const lost = await ws.owner.post(`/v1/deals/${deal.id}/lost`, { reason: " went with a competitor " });
     expect(lost.status).toBe(200);
-    expect(lost.body).toMatchObject({ status: "lost", lostReason: "went with a competitor", closedAt: expect.any(String) });
+    expect(lost.body).toMatchObject({ statusKey: "lost", lostReason: "went with a competitor", closedAt: expect.any(String) });
 
     const again = await ws.owner.post(`/v1/deals/${deal.id}/reopen`);
-    expect(again.body).toMatchObject({ status: "open", closedAt: null, lostReason: null });
+    expect(again.body).toMatchObject({ statusKey: "open", closedAt: null, lostReason: null });
 
     // Lost without a body at all.
     const bare = await ws.owner.post(`/v1/deals/${deal.id}/lost`);
     expect(bare.status).toBe(200);
-    expect(bare.body).toMatchObject({ status: "lost", lostReason: null });
+    expect(bare.body).toMatchObject({ statusKey: "lost", lostReason: null });
 
     const events = await dealEvents(deal.id);
     expect(events.map((e) => e.typeKey)).toEqual([
@@ -337,10 +337,10 @@ describe("won, lost and reopen", () => {
       "deal.lost",
     ]);
     expect(events.every((e) => e.payload.contactId === ws.contactId)).toBe(true);
-    expect(events[1]!.payload).toMatchObject({ before: { status: "open" }, after: { status: "won" }, amount: 500 });
-    expect(events[2]!.payload).toMatchObject({ stageId: deal.stageId, before: { status: "won" }, after: { status: "open" } });
-    expect(events[3]!.payload).toMatchObject({ reason: "went with a competitor", after: { status: "lost" } });
-    expect(events[4]!.payload.before).toMatchObject({ status: "lost", lostReason: "went with a competitor" });
+    expect(events[1]!.payload).toMatchObject({ before: { statusKey: "open" }, after: { statusKey: "won" }, amount: 500 });
+    expect(events[2]!.payload).toMatchObject({ stageId: deal.stageId, before: { statusKey: "won" }, after: { statusKey: "open" } });
+    expect(events[3]!.payload).toMatchObject({ reason: "went with a competitor", after: { statusKey: "lost" } });
+    expect(events[4]!.payload.before).toMatchObject({ statusKey: "lost", lostReason: "went with a competitor" });
   });
 
   it("refuses the illegal transitions with 409 and changes nothing", async () => {
@@ -358,7 +358,7 @@ describe("won, lost and reopen", () => {
     expectError(await ws.owner.post(`/v1/deals/${deal.id}/lost`), 409, "conflict");
     expectError(await ws.owner.post(`/v1/deals/${deal.id}/won`), 409, "conflict");
 
-    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body.status).toBe("lost");
+    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body.statusKey).toBe("lost");
     expect(closedAt).not.toBeNull();
     expect((await dealEvents(deal.id)).map((e) => e.typeKey)).toEqual(["deal.created", "deal.won", "deal.reopened", "deal.lost"]);
   });
@@ -394,7 +394,7 @@ describe("won, lost and reopen", () => {
       ]),
     );
     await expect(write).rejects.toMatchObject({ code: "conflict", status: 409 });
-    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body).toMatchObject({ status: "open", title: "Theirs" });
+    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body).toMatchObject({ statusKey: "open", title: "Theirs" });
     expect((await dealEvents(deal.id)).map((e) => e.typeKey)).toEqual(["deal.created", "deal.updated"]);
   });
 
@@ -405,7 +405,7 @@ describe("won, lost and reopen", () => {
     expectError(await ws.owner.post(`/v1/deals/${deal.id}/lost`, { reason: "x".repeat(501) }), 422, "validation_failed", "body.reason");
     expectError(await ws.owner.post("/v1/deals/abc/won"), 422, "validation_failed", "param.id");
     expectError(await ws.owner.post("/v1/deals/abc/reopen"), 422, "validation_failed", "param.id");
-    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body.status).toBe("open");
+    expect((await ws.owner.get(`/v1/deals/${deal.id}`)).body.statusKey).toBe("open");
   });
 
   it("is 404 for another workspace's deal", async () => {
@@ -417,8 +417,8 @@ describe("won, lost and reopen", () => {
     await expectInvisibleTo(other.owner, "POST", `/v1/deals/${open.id}/won`);
     await expectInvisibleTo(other.owner, "POST", `/v1/deals/${open.id}/lost`, { reason: "x" });
     await expectInvisibleTo(other.owner, "POST", `/v1/deals/${closed.id}/reopen`);
-    expect((await ws.owner.get(`/v1/deals/${open.id}`)).body.status).toBe("open");
-    expect((await ws.owner.get(`/v1/deals/${closed.id}`)).body.status).toBe("won");
+    expect((await ws.owner.get(`/v1/deals/${open.id}`)).body.statusKey).toBe("open");
+    expect((await ws.owner.get(`/v1/deals/${closed.id}`)).body.statusKey).toBe("won");
   });
 });
 

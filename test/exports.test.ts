@@ -31,9 +31,9 @@ async function seed(ws: Ws) {
 async function exportFile(ws: Ws, body: unknown, query = "") {
   const res = await ws.owner.post(`/v1/contacts/exports${query}`, body);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect(res.body).toMatchObject({ kind: "export_contacts", status: "queued" });
+  expect(res.body).toMatchObject({ kindKey: "export_contacts", statusKey: "queued" });
   const job = await waitForJob(ws.owner, res.body.id);
-  expect(job.status, JSON.stringify(job.result)).toBe("succeeded");
+  expect(job.statusKey, JSON.stringify(job.result)).toBe("succeeded");
   const file = await downloadBytes(ws.owner, job.fileUrl);
   expect(file.status).toBe(200);
   return { job, file };

@@ -19,7 +19,7 @@ const contactsOf = (workspaceId: number) =>
 async function importFile(api: Parameters<typeof uploadFile>[0], content: string | Uint8Array, opts: Parameters<typeof uploadFile>[2] = {}) {
   const res = await uploadFile(api, content, opts);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect(res.body).toMatchObject({ kind: "import_contacts", status: "queued" });
+  expect(res.body).toMatchObject({ kindKey: "import_contacts", statusKey: "queued" });
   expect(res.headers.get("location")).toBe(`/v1/jobs/${res.body.id}`);
   return waitForJob(api, res.body.id);
 }
@@ -69,7 +69,7 @@ describe("POST /v1/contacts/imports (CSV)", () => {
       "\r\n" +
       "Alan Turing;;;;Wilmslow;Cheshire;;;\r\n";
     const job = await importFile(owner, csv);
-    expect(job.status).toBe("succeeded");
+    expect(job.statusKey).toBe("succeeded");
     expect(job.result).toMatchObject({ total: 3, processed: 3, created: 3, updated: 0, skipped: 0, failed: 0, errorReport: false });
     expect(job.progress).toMatchObject({ processed: 3, total: 3, succeeded: 3, failed: 0 });
     expect(job.fileUrl).toBeNull();
@@ -119,7 +119,7 @@ describe("POST /v1/contacts/imports (CSV)", () => {
       '"Both, Bad",999,@x,"Quote ""City"""',
     ].join("\n");
     const job = await importFile(owner, csv, { fileName: "people.csv" });
-    expect(job.status).toBe("succeeded");
+    expect(job.statusKey).toBe("succeeded");
     expect(job.result).toMatchObject({ total: 6, created: 2, failed: 4, errorReport: true });
     expect(job.fileUrl).toBe(`/v1/jobs/${job.id}/file`);
     expect((await contactsOf(workspace.id)).map((c) => c.name)).toEqual(["Good One", "Good Two"]);
@@ -242,7 +242,7 @@ describe("POST /v1/contacts/imports (XLSX)", () => {
       { firstRow: 3 },
     );
     const job = await importFile(owner, xlsx, { fileName: "contacts.xlsx", type: XLSX_TYPE });
-    expect(job.status).toBe("succeeded");
+    expect(job.statusKey).toBe("succeeded");
     expect(job.input.format).toBe("xlsx");
     expect(job.result).toMatchObject({ total: 3, created: 2, failed: 1 });
     expect(await contactsOf(workspace.id)).toEqual([
@@ -318,7 +318,7 @@ describe("POST /v1/contacts/imports (refused files)", () => {
     const res = await uploadFile(owner, lying, { fileName: "lying.xlsx", type: XLSX_TYPE });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const job = await waitForJob(owner, res.body.id);
-    expect(job.status).toBe("failed");
+    expect(job.statusKey).toBe("failed");
     expect(job.result.error).toMatchObject({ code: "file_too_large" });
     expect(job.result.error.message).toContain("beyond its declared size");
     expect(await count("SELECT count(*) AS n FROM contacts WHERE workspace_id = ?", workspace.id)).toBe(0);
@@ -354,7 +354,7 @@ describe("chunked imports", () => {
     lines.push("Person 3 Updated,4155551003,"); // row 52: same phone as row 5, in a later chunk
     lines.push("Broken,nope,"); // row 53
     const job = await importFile(owner, lines.join("\n"), { query: "chunkSize=7" });
-    expect(job.status).toBe("succeeded");
+    expect(job.statusKey).toBe("succeeded");
     expect(job.result).toMatchObject({ total: 52, processed: 52, created: 50, updated: 1, failed: 1 });
     expect(job.progress).toMatchObject({ total: 52, processed: 52, succeeded: 51, failed: 1 });
     expect(await count("SELECT count(*) AS n FROM contacts WHERE workspace_id = ?", workspace.id)).toBe(50);

@@ -37,13 +37,13 @@ describe("GET /v1/jobs/{id}", () => {
     const ws = await newWorkspace();
     const res = await uploadFile(ws.owner, "name,phone\nA,4155550100\nB,4155550101\n");
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ status: "queued", progress: null, result: null, fileUrl: null, startedAt: null, finishedAt: null, attempts: 0 });
+    expect(res.body).toMatchObject({ statusKey: "queued", progress: null, result: null, fileUrl: null, startedAt: null, finishedAt: null, attempts: 0 });
     expect(res.body.input).not.toHaveProperty("fileKey");
     const job = await waitForJob(ws.owner, res.body.id);
     expect(job).toMatchObject({
       id: res.body.id,
-      kind: "import_contacts",
-      status: "succeeded",
+      kindKey: "import_contacts",
+      statusKey: "succeeded",
       progress: { processed: 2, total: 2, succeeded: 2, failed: 0 },
       result: { created: 2 },
       createdByUserId: ws.user.id,
@@ -66,7 +66,7 @@ describe("GET /v1/jobs/{id}", () => {
     await deliver(fake, [queue.sent.shift()!]);
     await deliver(fake, [queue.sent.shift()!]);
     const mid = (await ws.owner.get(`/v1/jobs/${job.id}`)).body;
-    expect(mid).toMatchObject({ status: "running", progress: { processed: 4, total: 10, succeeded: 4, failed: 0 } });
+    expect(mid).toMatchObject({ statusKey: "running", progress: { processed: 4, total: 10, succeeded: 4, failed: 0 } });
     expect(mid.startedAt).not.toBeNull();
     expect(mid.finishedAt).toBeNull();
   });
@@ -74,7 +74,7 @@ describe("GET /v1/jobs/{id}", () => {
   it("validates the id, hides other workspaces' jobs, needs a token", async () => {
     const ws = await newWorkspace();
     const { job } = await queuedJob(ws);
-    expect((await ws.owner.get(`/v1/jobs/${job.id}`)).body).toMatchObject({ id: job.id, status: "queued", input: { note: "test" } });
+    expect((await ws.owner.get(`/v1/jobs/${job.id}`)).body).toMatchObject({ id: job.id, statusKey: "queued", input: { note: "test" } });
     // A teammate sees the job (same workspace); another workspace does not.
     const rep = await ws.member();
     expect((await rep.api.get(`/v1/jobs/${job.id}`)).status).toBe(200);
@@ -98,8 +98,8 @@ describe("GET /v1/jobs", () => {
 
     const ids = (res: { body: { data: { id: number }[] } }) => res.body.data.map((j) => j.id);
     expect(ids(await ws.owner.get("/v1/jobs"))).toEqual([c.job.id, b.job.id, a.job.id]);
-    expect(ids(await ws.owner.get("/v1/jobs?kind=export_contacts"))).toEqual([c.job.id, a.job.id]);
-    expect(ids(await ws.owner.get("/v1/jobs?kind=export_contacts&status=queued"))).toEqual([a.job.id]);
+    expect(ids(await ws.owner.get("/v1/jobs?kindKey=export_contacts"))).toEqual([c.job.id, a.job.id]);
+    expect(ids(await ws.owner.get("/v1/jobs?kindKey=export_contacts&statusKey=queued"))).toEqual([a.job.id]);
     expect(ids(await rep.api.get("/v1/jobs"))).toHaveLength(1);
 
     const first = await ws.owner.get("/v1/jobs?limit=2");
@@ -114,8 +114,8 @@ describe("GET /v1/jobs", () => {
 
   it("validates filters by name and needs a token", async () => {
     const { owner } = await newWorkspace();
-    expectError(await owner.get("/v1/jobs?kind=bake"), 422, "validation_failed", "query.kind");
-    expectError(await owner.get("/v1/jobs?status=done"), 422, "validation_failed", "query.status");
+    expectError(await owner.get("/v1/jobs?kindKey=bake"), 422, "validation_failed", "query.kindKey");
+    expectError(await owner.get("/v1/jobs?statusKey=done"), 422, "validation_failed", "query.statusKey");
     expectError(await owner.get("/v1/jobs?limit=500"), 422, "validation_failed", "query.limit");
     expectError(await owner.get("/v1/jobs?cursor=nope"), 400, "invalid_cursor");
     await expectUnauthorized("GET", "/v1/jobs");
@@ -153,7 +153,7 @@ describe("the queue consumer", () => {
     const ws = await newWorkspace();
     const res = await uploadFile(ws.owner, "name,phone\nA,4155550100\nB,4155550101\n");
     const done = await waitForJob(ws.owner, res.body.id);
-    expect(done.status).toBe("succeeded");
+    expect(done.statusKey).toBe("succeeded");
     // The same messages again, through the Worker's own queue handler.
     const bodies: JobMessage[] = [0, 1].map((chunk) => ({ kind: "import_contacts", jobId: done.id, workspaceId: ws.workspace.id, chunk }));
     const batch = createMessageBatch<JobMessage>(
@@ -213,7 +213,7 @@ describe("the queue consumer", () => {
     expect(calls).toBe(MAX_ATTEMPTS);
     expect(await count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = 'job.failed'", ws.workspace.id)).toBe(1);
     const api = (await ws.owner.get(`/v1/jobs/${job.id}`)).body;
-    expect(api).toMatchObject({ status: "failed", result: { error: { code: "storage_unavailable" } } });
+    expect(api).toMatchObject({ statusKey: "failed", result: { error: { code: "storage_unavailable" } } });
   });
 
   it("honours a provider's retry-after, and fails a permanent error at once", async () => {

@@ -29,7 +29,7 @@ describe("POST /v1/conversations/{id}/messages", () => {
       kindKey: "text",
       body: "  Call him Monday\n",
       delivery: null,
-      receiptStatus: "read",
+      receiptStatusKey: "read",
       attachments: [],
     });
     expect(await receiptsOf(res.body.id)).toEqual([{ user_id: user.id, status_key: "read", read_at: expect.any(Number) }]);
@@ -108,7 +108,7 @@ describe("GET /v1/conversations/{id}/messages", () => {
     const res = await owner.get(`/v1/conversations/${conversationId}/messages`);
     expect(res.status).toBe(200);
     expect(res.body.data.map((m: { body: string }) => m.body)).toEqual(["one", "two", "three"]);
-    expect(res.body.data.map((m: { receiptStatus: string }) => m.receiptStatus)).toEqual(["unread", "unread", "read"]);
+    expect(res.body.data.map((m: { receiptStatusKey: string }) => m.receiptStatusKey)).toEqual(["unread", "unread", "read"]);
     expect(res.body.data[0]).toMatchObject({ authorKindKey: "contact", channelKey: "telegram", externalId: first.message.externalId, delivery: null });
 
     const page1 = await owner.get(`/v1/conversations/${conversationId}/messages?limit=2`);
@@ -252,7 +252,7 @@ describe("GET /v1/messages/unread", () => {
 
     await owner.post("/v1/messages/read", { messageIds: [a1.message.id, b1.message.id] });
     expect(bodies(await owner.get("/v1/messages/unread"))).toEqual(["a2"]);
-    expect((await owner.get("/v1/messages/unread")).body.data[0]).toMatchObject({ id: a2.message.id, receiptStatus: "unread" });
+    expect((await owner.get("/v1/messages/unread")).body.data[0]).toMatchObject({ id: a2.message.id, receiptStatusKey: "unread" });
     expect(bodies(await rep.api.get("/v1/messages/unread"))).toEqual(["a1", "a2", "b1"]);
   });
 
@@ -281,7 +281,7 @@ describe("ingestInbound", () => {
     expect(result.created).toBe(true);
     expect(result.message).toMatchObject({ authorKindKey: "contact", channelKey: "telegram", body, externalId: "tg-1" });
     const contact = (await owner.get(`/v1/contacts/${result.message.authorContactId}`)).body;
-    expect(contact).toMatchObject({ name: "Ana", identities: [{ channel: "telegram", externalId: "555", handle: "ana_b" }] });
+    expect(contact).toMatchObject({ name: "Ana", identities: [{ channelKey: "telegram", externalId: "555", handle: "ana_b" }] });
     const conversation = (await owner.get(`/v1/conversations/${result.message.conversationId}`)).body;
     expect(conversation).toMatchObject({ kindKey: "contact", statusKey: "open", contactId: contact.id, lastChannelKey: "telegram" });
     const [message] = (await owner.get(`/v1/conversations/${conversation.id}/messages`)).body.data;
@@ -324,7 +324,7 @@ describe("ingestInbound", () => {
     const sms = await ingest(workspace.id, { channel: "sms", from: { externalId: "+14155550142" }, body: "it's me" });
     expect(sms.message.authorContactId).toBe(known.id);
     const detail = (await owner.get(`/v1/contacts/${known.id}`)).body;
-    expect(detail.identities).toEqual([expect.objectContaining({ channel: "sms", externalId: "+14155550142" })]);
+    expect(detail.identities).toEqual([expect.objectContaining({ channelKey: "sms", externalId: "+14155550142" })]);
     const again = await ingest(workspace.id, { channel: "sms", from: { externalId: "+14155550142" } });
     expect(again.message.authorContactId).toBe(known.id);
     expect(again.message.conversationId).toBe(sms.message.conversationId);

@@ -22,7 +22,7 @@ describe("contact scores", () => {
     await setContactScore(db, ai(workspace.id), contact.id, 1);
     const state = await owner.get(`/v1/contacts/${contact.id}/score`);
     expect(state.body.value).toBe(4);
-    expect(state.body.history.map((h: { value: number; source: string }) => [h.value, h.source])).toEqual([
+    expect(state.body.history.map((h: { value: number; sourceKey: string }) => [h.value, h.sourceKey])).toEqual([
       [1, "ai"],
       [4, "user"],
       [2, "ai"],
@@ -71,7 +71,7 @@ describe("contact qualifications", () => {
     const cleared = await owner.delete(url);
     expect(cleared.status).toBe(200);
     expect(cleared.body).toMatchObject({ kindKey: "spam", userOverride: false });
-    expect(cleared.body.history.map((h: { kindKey: string | null; source: string }) => [h.kindKey, h.source])).toEqual([
+    expect(cleared.body.history.map((h: { kindKey: string | null; sourceKey: string }) => [h.kindKey, h.sourceKey])).toEqual([
       [null, "user"],
       ["spam", "ai"],
       ["customer", "user"],

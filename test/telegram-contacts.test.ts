@@ -49,7 +49,7 @@ describe("a contact writing to the bot", () => {
     const known = await ws.owner.post("/v1/contacts", {
       name: "Ada Lovelace",
       company: "Analytical Engines",
-      identities: [{ channel: "telegram", externalId: String(ada.id), handle: "ada" }],
+      identities: [{ channelKey: "telegram", externalId: String(ada.id), handle: "ada" }],
     });
     expect(known.status).toBe(201);
 

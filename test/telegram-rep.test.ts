@@ -62,7 +62,7 @@ describe("Telegram rep tools", () => {
     const contact = (await ws.owner.post("/v1/contacts", { name: "Cy" })).body;
     await send(callbackUpdate(rita, `dn:${contact.id}`));
     const [deal] = (await rep.api.get(`/v1/deals?ownerUserId=${rep.user.id}`)).body.data;
-    expect(deal).toMatchObject({ contactId: contact.id, status: "open" });
+    expect(deal).toMatchObject({ contactId: contact.id, statusKey: "open" });
     const card = await lastReply(bot.botToken);
     const moves = card.reply_markup!.inline_keyboard.flat().map((b) => b.callback_data);
     const next = moves.find((d) => d.startsWith(`ds:${deal.id}:`))!;
@@ -73,7 +73,7 @@ describe("Telegram rep tools", () => {
     expect((await lastReply(bot.botToken)).reply_markup!.inline_keyboard.flat().map((b) => b.callback_data)).toEqual([`d:${deal.id}`]);
 
     await send(callbackUpdate(rita, `dw:${deal.id}`));
-    expect((await rep.api.get(`/v1/deals/${deal.id}`)).body.status).toBe("won");
+    expect((await rep.api.get(`/v1/deals/${deal.id}`)).body.statusKey).toBe("won");
     await send(messageUpdate(rita, "/deal"));
     expect((await lastReply(bot.botToken)).text).toBe("You have no open deals.");
   });

@@ -77,7 +77,7 @@ contactsComposer.callbackQuery(/^dc:(\d+)$/, async (ctx) => {
   const rep = repOf(ctx);
   const contactId = Number(ctx.match[1]);
   await answerFailure(ctx, async () => {
-    const { data } = await listDeals(ctx.parley.db, rep, { contactId, status: "open", limit: 10 });
+    const { data } = await listDeals(ctx.parley.db, rep, { contactId, statusKey: "open", limit: 10 });
     const keyboard = new InlineKeyboard();
     for (const deal of data) keyboard.text(`${deal.title ?? `Deal #${deal.id}`}${money(deal)}`, `d:${deal.id}`).row();
     keyboard.text("➕ New deal", `dn:${contactId}`);

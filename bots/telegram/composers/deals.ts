@@ -11,7 +11,7 @@ export const dealsComposer = new Composer<BotContext>();
 
 dealsComposer.command("deal", async (ctx) => {
   const rep = repOf(ctx);
-  const { data } = await listDeals(ctx.parley.db, rep, { ownerUserId: rep.userId, status: "open", limit: 20 });
+  const { data } = await listDeals(ctx.parley.db, rep, { ownerUserId: rep.userId, statusKey: "open", limit: 20 });
   if (data.length === 0) {
     await ctx.reply("You have no open deals.");
     return;
@@ -27,11 +27,11 @@ async function showDeal(ctx: BotContext, dealId: number) {
   const pipeline = await getPipeline(ctx.parley.db, rep, deal.pipelineId);
   const stage = pipeline.stages.find((s) => s.id === deal.stageId);
   const keyboard = new InlineKeyboard();
-  if (deal.status === "open") {
+  if (deal.statusKey === "open") {
     for (const s of pipeline.stages) if (s.id !== deal.stageId) keyboard.text(`→ ${s.name}`, `ds:${deal.id}:${s.id}`);
     keyboard.row().text("✅ Won", `dw:${deal.id}`).text("❌ Lost", `dl:${deal.id}`);
   }
-  await ctx.reply(`${deal.title ?? `Deal #${deal.id}`}${money(deal)}\n${pipeline.name} · ${stage?.name ?? "?"} · ${deal.status}`, {
+  await ctx.reply(`${deal.title ?? `Deal #${deal.id}`}${money(deal)}\n${pipeline.name} · ${stage?.name ?? "?"} · ${deal.statusKey}`, {
     reply_markup: keyboard,
   });
 }

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { createInsertSchema } from "drizzle-zod";
-import { contacts, identityChannels } from "../../db/schema";
+import { contacts, conversationStatuses, identityChannels } from "../../db/schema";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
@@ -16,7 +16,7 @@ const contactColumns = createInsertSchema(contacts, {
 }).pick({ name: true, company: true, segment: true, role: true, city: true, state: true });
 
 export const IdentityInput = z.object({
-  channel: z.enum(identityChannels),
+  channelKey: z.enum(identityChannels),
   externalId: text(200),
   handle: optionalText(200),
 });
@@ -59,7 +59,7 @@ export const ContactSchema = z
 
 export const IdentitySchema = z.object({
   id: z.number().int(),
-  channel: z.enum(identityChannels),
+  channelKey: z.enum(identityChannels),
   externalId: z.string(),
   handle: z.string().nullable(),
 });
@@ -78,7 +78,7 @@ export const ContactDetailSchema = ContactSchema.extend({
     }),
   ),
   lastConversation: z
-    .object({ id: z.number().int(), status: z.string(), lastMessageAt: z.string().nullable() })
+    .object({ id: z.number().int(), statusKey: z.enum(conversationStatuses), lastMessageAt: z.string().nullable() })
     .nullable(),
 }).openapi("ContactDetail");
 

@@ -85,11 +85,11 @@ export async function findIdentityOwner(db: Db, workspaceId: number, channel: Id
   return row?.contactId ?? null;
 }
 
-async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { channel: IdentityChannel; externalId: string }[]) {
+async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { channelKey: IdentityChannel; externalId: string }[]) {
   for (const [i, identity] of identities.entries()) {
-    const owner = await findIdentityOwner(db, workspaceId, identity.channel, identity.externalId);
+    const owner = await findIdentityOwner(db, workspaceId, identity.channelKey, identity.externalId);
     if (owner !== null) {
-      throw new AppError("conflict", `this ${identity.channel} identity belongs to contact ${owner}`, [
+      throw new AppError("conflict", `this ${identity.channelKey} identity belongs to contact ${owner}`, [
         { path: `body.identities.${i}.externalId`, message: `already used by contact ${owner}` },
       ]);
     }
@@ -98,7 +98,7 @@ async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { c
 
 export interface CreateContactInput extends ContactFields {
   name: string;
-  identities?: { channel: IdentityChannel; externalId: string; handle?: string | null }[];
+  identities?: { channelKey: IdentityChannel; externalId: string; handle?: string | null }[];
 }
 
 /** Who creates a contact: a user, or the system (`userId: null`) when a stranger writes in. */
@@ -129,7 +129,7 @@ export async function createContact(db: Db, caller: ContactAuthor, input: Create
         identities.map((identity) => ({
           workspaceId: caller.workspaceId,
           contactId,
-          channelKey: identity.channel,
+          channelKey: identity.channelKey,
           externalId: identity.externalId,
           handle: identity.handle ?? null,
           createdAt: now,
@@ -191,7 +191,7 @@ export async function getContactDetail(db: Db, caller: Caller, id: number) {
   const conversation = lastConversation[0];
   return {
     ...toContactDto(contact),
-    identities: identities.map((i) => ({ id: i.id, channel: i.channelKey, externalId: i.externalId, handle: i.handle })),
+    identities: identities.map((i) => ({ id: i.id, channelKey: i.channelKey, externalId: i.externalId, handle: i.handle })),
     pinSlot: pins[0]?.slot ?? null,
     openDeals: openDeals.map((d) => ({
       id: d.id,
@@ -202,7 +202,7 @@ export async function getContactDetail(db: Db, caller: Caller, id: number) {
       currency: d.currency,
     })),
     lastConversation: conversation
-      ? { id: conversation.id, status: conversation.statusKey, lastMessageAt: isoOrNull(conversation.lastMessageAt) }
+      ? { id: conversation.id, statusKey: conversation.statusKey, lastMessageAt: isoOrNull(conversation.lastMessageAt) }
       : null,
   };
 }

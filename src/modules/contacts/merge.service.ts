@@ -118,7 +118,7 @@ export async function mergeContacts(db: Db, caller: Caller, targetId: number, so
           entityTypeKey: "conversation",
           entityId: id,
           actorUserId: caller.userId,
-          payload: { before: { status: "open" }, after: { status: "closed" }, reason: "contact_merged" },
+          payload: { before: { statusKey: "open" }, after: { statusKey: "closed" }, reason: "contact_merged" },
           createdAt: now,
         }),
       ),

@@ -62,8 +62,8 @@ export const ConversationDetailSchema = ConversationSchema.extend({
 }).openapi("ConversationDetail");
 
 export const ConversationFilters = z.object({
-  status: z.enum(conversationStatuses).optional(),
-  kind: z.enum(conversationKinds).optional(),
+  statusKey: z.enum(conversationStatuses).optional(),
+  kindKey: z.enum(conversationKinds).optional(),
   contactId: z.coerce.number().int().positive().optional(),
   unread: z
     .enum(["true", "false"])

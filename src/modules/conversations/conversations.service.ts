@@ -177,8 +177,8 @@ function visibleTo(db: Db, workspaceId: number, userId: number): SQL {
 export async function listConversations(db: Db, caller: Caller, opts: ConversationFilterInput) {
   const ws = caller.workspaceId;
   const conditions: SQL[] = [eq(conversations.workspaceId, ws), visibleTo(db, ws, caller.userId)];
-  if (opts.status) conditions.push(eq(conversations.statusKey, opts.status));
-  if (opts.kind) conditions.push(eq(conversations.kindKey, opts.kind));
+  if (opts.statusKey) conditions.push(eq(conversations.statusKey, opts.statusKey));
+  if (opts.kindKey) conditions.push(eq(conversations.kindKey, opts.kindKey));
   if (opts.contactId) conditions.push(eq(conversations.contactId, opts.contactId));
   if (opts.unread !== undefined) {
     const unread = db.select({ id: messageReceipts.conversationId }).from(messageReceipts).where(unreadBy(caller));

@@ -13,7 +13,7 @@ export const DealSchema = z
     pipelineId: id,
     stageId: id,
     ownerUserId: id.nullable().openapi({ description: "The rep who owns the deal (its creator)" }),
-    status: z.enum(dealStatuses),
+    statusKey: z.enum(dealStatuses),
     title: z.string().nullable(),
     amount: z.number().nullable().openapi({ description: "Major units", example: 1234.5 }),
     currency: z.string(),
@@ -56,7 +56,7 @@ const idFilter = (description: string) => z.coerce.number().int().positive().opt
 export const ListDealsQuery = z.object({
   pipelineId: idFilter("Only deals of this pipeline"),
   stageId: idFilter("Only deals in this stage"),
-  status: z.enum(dealStatuses).optional(),
+  statusKey: z.enum(dealStatuses).optional(),
   contactId: idFilter("Only deals of this contact"),
   ownerUserId: idFilter("Only deals this user owns"),
   limit: limitQuery,

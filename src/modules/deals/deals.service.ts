@@ -21,7 +21,7 @@ export const toDealDto = (d: DealRow) => ({
   pipelineId: d.pipelineId,
   stageId: d.stageId,
   ownerUserId: d.ownerUserId,
-  status: d.statusKey,
+  statusKey: d.statusKey,
   title: d.title,
   amount: fromMinorOrNull(d.amountMinor),
   currency: d.currency,
@@ -38,7 +38,7 @@ export type DealDto = ReturnType<typeof toDealDto>;
 const snapshot = (d: Pick<DealRow, "pipelineId" | "stageId" | "statusKey" | "title" | "amountMinor" | "currency">) => ({
   pipelineId: d.pipelineId,
   stageId: d.stageId,
-  status: d.statusKey,
+  statusKey: d.statusKey,
   title: d.title,
   amount: fromMinorOrNull(d.amountMinor),
   currency: d.currency,
@@ -79,7 +79,7 @@ export async function getDeal(db: Db, caller: Caller, dealId: number): Promise<D
 export interface DealFilters {
   pipelineId?: number;
   stageId?: number;
-  status?: DealStatus;
+  statusKey?: DealStatus;
   contactId?: number;
   ownerUserId?: number;
 }
@@ -89,7 +89,7 @@ export async function listDeals(db: Db, caller: Caller, opts: DealFilters & { li
   const conditions: SQL[] = [eq(deals.workspaceId, caller.workspaceId)];
   if (opts.pipelineId !== undefined) conditions.push(eq(deals.pipelineId, opts.pipelineId));
   if (opts.stageId !== undefined) conditions.push(eq(deals.stageId, opts.stageId));
-  if (opts.status !== undefined) conditions.push(eq(deals.statusKey, opts.status));
+  if (opts.statusKey !== undefined) conditions.push(eq(deals.statusKey, opts.statusKey));
   if (opts.contactId !== undefined) conditions.push(eq(deals.contactId, opts.contactId));
   if (opts.ownerUserId !== undefined) conditions.push(eq(deals.ownerUserId, opts.ownerUserId));
   if (opts.cursor) conditions.push(lt(deals.id, Number(decodeCursor(opts.cursor, 1)[0])));
@@ -295,8 +295,8 @@ export async function markWon(db: Db, caller: Caller, dealId: number): Promise<D
       stageId: deal.stageId,
       amount: fromMinorOrNull(deal.amountMinor),
       currency: deal.currency,
-      before: { status: deal.statusKey },
-      after: { status: "won" },
+      before: { statusKey: deal.statusKey },
+      after: { statusKey: "won" },
     },
   });
 }
@@ -311,8 +311,8 @@ export async function markLost(db: Db, caller: Caller, dealId: number, reason: s
     payload: {
       stageId: deal.stageId,
       reason: reason ?? null,
-      before: { status: deal.statusKey },
-      after: { status: "lost", lostReason: reason ?? null },
+      before: { statusKey: deal.statusKey },
+      after: { statusKey: "lost", lostReason: reason ?? null },
     },
   });
 }
@@ -324,8 +324,8 @@ export async function reopen(db: Db, caller: Caller, dealId: number): Promise<De
     typeKey: "deal.reopened",
     payload: {
       stageId: deal.stageId,
-      before: { status: deal.statusKey, closedAt: isoOrNull(deal.closedAt), lostReason: deal.lostReason },
-      after: { status: "open" },
+      before: { statusKey: deal.statusKey, closedAt: isoOrNull(deal.closedAt), lostReason: deal.lostReason },
+      after: { statusKey: "open" },
     },
   });
 }

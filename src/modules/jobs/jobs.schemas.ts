@@ -17,8 +17,8 @@ export const JobProgressSchema = z
 export const JobSchema = z
   .object({
     id: z.number().int(),
-    kind: z.enum(jobKinds),
-    status: z.enum(jobStatuses),
+    kindKey: z.enum(jobKinds),
+    statusKey: z.enum(jobStatuses),
     input: z.record(z.string(), z.unknown()),
     progress: JobProgressSchema.nullable(),
     result: z.unknown().nullable().openapi({ description: "The outcome; on failure `{error:{code,message}}`" }),
@@ -33,8 +33,8 @@ export const JobSchema = z
   .openapi("Job");
 
 export const ListJobsQuery = z.object({
-  kind: z.enum(jobKinds).optional(),
-  status: z.enum(jobStatuses).optional(),
+  kindKey: z.enum(jobKinds).optional(),
+  statusKey: z.enum(jobStatuses).optional(),
   limit: limitQuery,
   cursor: cursorQuery,
 });

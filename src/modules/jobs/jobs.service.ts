@@ -29,8 +29,8 @@ export function toJobDto(job: JobRow) {
   const input = JSON.parse(job.inputJson) as Record<string, unknown>;
   return {
     id: job.id,
-    kind: job.kindKey,
-    status: job.statusKey,
+    kindKey: job.kindKey,
+    statusKey: job.statusKey,
     input: Object.fromEntries(Object.entries(input).filter(([key]) => !INTERNAL_INPUT_KEYS.has(key))),
     progress: publicProgress(job.progressJson),
     result: job.resultJson === null ? null : (JSON.parse(job.resultJson) as unknown),
@@ -65,8 +65,8 @@ export async function listJobs(db: Db, caller: Caller, opts: ListJobsInput) {
       and(
         eq(jobs.workspaceId, caller.workspaceId),
         eq(jobs.createdByUserId, caller.userId),
-        opts.kind ? eq(jobs.kindKey, opts.kind) : undefined,
-        opts.status ? eq(jobs.statusKey, opts.status) : undefined,
+        opts.kindKey ? eq(jobs.kindKey, opts.kindKey) : undefined,
+        opts.statusKey ? eq(jobs.statusKey, opts.statusKey) : undefined,
         typeof before === "number" ? lt(jobs.id, before) : undefined,
       ),
     )

@@ -243,7 +243,7 @@ async function resolveContact(db: Db, input: IngestInput): Promise<number> {
   const contact = await createContact(
     db,
     { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry },
-    { name: name.slice(0, 200), phone, email, identities: [{ channel, externalId: from.externalId, handle: from.handle ?? null }] },
+    { name: name.slice(0, 200), phone, email, identities: [{ channelKey: channel, externalId: from.externalId, handle: from.handle ?? null }] },
   );
   return contact.id;
 }

@@ -25,7 +25,7 @@ export const MessageSchema = z
     externalId: z.string().nullable(),
     attachments: z.array(AttachmentSchema),
     delivery: DeliverySchema.nullable().openapi({ description: "Latest delivery attempt; null for internal messages and inbound ones" }),
-    receiptStatus: z.enum(receiptStatuses).nullable().openapi({ description: "The caller's read state; null when the caller has no receipt" }),
+    receiptStatusKey: z.enum(receiptStatuses).nullable().openapi({ description: "The caller's read state; null when the caller has no receipt" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

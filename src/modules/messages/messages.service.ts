@@ -77,7 +77,7 @@ async function withDetails(db: Db, reader: Caller, rows: MessageRow[]) {
       externalId: m.externalId,
       attachments: attachments.filter((a) => a.messageId === m.id).map(toAttachmentDto),
       delivery: delivery ? toDeliveryDto(delivery) : null,
-      receiptStatus: receipts.get(m.id) ?? null,
+      receiptStatusKey: receipts.get(m.id) ?? null,
       createdAt: iso(m.createdAt),
       updatedAt: iso(m.updatedAt),
     };

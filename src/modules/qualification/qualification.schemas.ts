@@ -13,7 +13,7 @@ export const ScoreStateSchema = z
     history: z.array(
       z.object({
         value: z.number().int(),
-        source: z.enum(sourceKeys),
+        sourceKey: z.enum(sourceKeys),
         userId: z.number().int().nullable(),
         createdAt: z.string(),
       }),
@@ -32,7 +32,7 @@ export const QualificationStateSchema = z
     history: z.array(
       z.object({
         kindKey: z.string().nullable(),
-        source: z.enum(sourceKeys),
+        sourceKey: z.enum(sourceKeys),
         userId: z.number().int().nullable(),
         confidence: z.number().int().nullable(),
         createdAt: z.string(),

@@ -42,7 +42,7 @@ type QualificationRow = { kindKey: string | null; sourceKey: "user" | "ai"; user
 function scoreState(value: number | null, history: ScoreRow[]) {
   return {
     value,
-    history: history.map((row) => ({ value: row.value, source: row.sourceKey, userId: row.userId, createdAt: iso(row.createdAt) })),
+    history: history.map((row) => ({ value: row.value, sourceKey: row.sourceKey, userId: row.userId, createdAt: iso(row.createdAt) })),
   };
 }
 
@@ -54,7 +54,7 @@ function qualificationState(kindKey: string | null, history: QualificationRow[])
     userOverride: latestUser !== undefined && latestUser.kindKey !== null,
     history: history.map((row) => ({
       kindKey: row.kindKey,
-      source: row.sourceKey,
+      sourceKey: row.sourceKey,
       userId: row.userId,
       confidence: row.score,
       createdAt: iso(row.createdAt),
@@ -176,7 +176,7 @@ async function setScore(db: Db, subject: RatedSubject, rater: Rater, id: number,
       entityTypeKey: subject.entity,
       entityId: id,
       actorUserId: rater.userId,
-      payload: { value, source, before: { score: before.score } },
+      payload: { value, sourceKey: source, before: { score: before.score } },
       createdAt: now,
     }),
   ]);
@@ -221,7 +221,7 @@ async function setQualification(
       entityTypeKey: subject.entity,
       entityId: id,
       actorUserId: rater.userId,
-      payload: { kindKey: input.kindKey, source, before: { qualification: before.qualification } },
+      payload: { kindKey: input.kindKey, sourceKey: source, before: { qualification: before.qualification } },
       createdAt: now,
     }),
   ]);
