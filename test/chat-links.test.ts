@@ -16,7 +16,8 @@ describe("POST /v1/me/telegram-link", () => {
   it("hands out a one-time code and deep link; the code links once, before it expires", async () => {
     const ws = await newWorkspace();
     const botToken = newBotToken();
-    await ws.owner.post("/v1/channels", { channelKey: "telegram", botToken });
+    const connection = (await ws.owner.post("/v1/channels", { channelKey: "telegram", botToken })).body;
+    const bot = { platform: "telegram" as const, connectionId: connection.id as number, workspaceId: ws.workspace.id };
     const rep = await ws.member();
     const res = await rep.api.post("/v1/me/telegram-link");
     expect(res.status).toBe(201);
@@ -25,16 +26,16 @@ describe("POST /v1/me/telegram-link", () => {
     expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
 
     const db = createDb(env.DB);
-    const linked = await redeemLinkCode(db, "telegram", res.body.code, "5550001", "5550001");
+    const linked = await redeemLinkCode(db, bot, res.body.code, "5550001", "5550001");
     expect(linked).toMatchObject({ ok: true, userId: rep.user.id, workspaceId: ws.workspace.id });
-    expect(await redeemLinkCode(db, "telegram", res.body.code, "5550002", "5550002")).toEqual({ ok: false, reason: "used" });
-    expect(await redeemLinkCode(db, "telegram", "no-such-code", "5550002", "5550002")).toEqual({ ok: false, reason: "unknown" });
+    expect(await redeemLinkCode(db, bot, res.body.code, "5550002", "5550002")).toEqual({ ok: false, reason: "used" });
+    expect(await redeemLinkCode(db, bot, "no-such-code", "5550002", "5550002")).toEqual({ ok: false, reason: "unknown" });
     const link = await one<{ user_id: number }>("SELECT user_id FROM chat_links WHERE external_user_id = '5550001'");
     expect(link.user_id).toBe(rep.user.id);
 
     const stale = await rep.api.post("/v1/me/telegram-link");
     await env.DB.prepare("UPDATE chat_link_codes SET expires_at = 1 WHERE user_id = ? AND used_at IS NULL").bind(rep.user.id).run();
-    expect(await redeemLinkCode(db, "telegram", stale.body.code, "5550003", "5550003")).toEqual({ ok: false, reason: "expired" });
+    expect(await redeemLinkCode(db, bot, stale.body.code, "5550003", "5550003")).toEqual({ ok: false, reason: "expired" });
   });
 
   it("needs a token", async () => {

@@ -15,9 +15,12 @@ const eventCount = (workspaceId: number, typeKey: string) =>
   count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = ?", workspaceId, typeKey);
 
 describe("POST /v1/conversations/{id}/messages", () => {
-  it("writes an internal note until the contact has written, and makes the sender a participant", async () => {
-    const { owner, user, workspace } = await newWorkspace();
-    const { conversation } = await contactConversation(owner);
+  it("writes an internal note until the contact has written; a note does not make its author a participant", async () => {
+    const ws = await newWorkspace();
+    const { owner, user, workspace } = ws;
+    const colleague = (await ws.member("Colleague")).user.id;
+    const contact = (await owner.post("/v1/contacts", { name: "Noted", identities: [{ channelKey: "telegram", externalId: "note-1" }] })).body;
+    const conversation = (await owner.post(`/v1/contacts/${contact.id}/conversations`)).body;
     const res = await owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "  Call him Monday\n" });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -32,15 +35,24 @@ describe("POST /v1/conversations/{id}/messages", () => {
       receiptStatusKey: "read",
       attachments: [],
     });
-    expect(await receiptsOf(res.body.id)).toEqual([{ user_id: user.id, status_key: "read", read_at: expect.any(Number) }]);
+    expect(await receiptsOf(res.body.id)).toEqual(
+      [
+        { user_id: user.id, status_key: "read", read_at: expect.any(Number) },
+        { user_id: colleague, status_key: "unread", read_at: null },
+      ].sort((a, b) => a.user_id - b.user_id),
+    );
     expect(await count("SELECT count(*) AS n FROM deliveries WHERE message_id = ?", res.body.id)).toBe(0);
     const detail = (await owner.get(`/v1/conversations/${conversation.id}`)).body;
-    expect(detail.participants.map((p: { userId: number | null }) => p.userId)).toEqual([null, user.id]);
+    expect(detail.participants.map((p: { userId: number | null }) => p.userId)).toEqual([null]);
     expect(detail.lastMessageAt).not.toBeNull();
     expect(await eventCount(workspace.id, "message.sent")).toBe(1);
-    expect(await eventCount(workspace.id, "conversation.participant_added")).toBe(1);
-    await owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "again" });
-    expect(await eventCount(workspace.id, "conversation.participant_added")).toBe(1);
+    expect(await eventCount(workspace.id, "conversation.participant_added")).toBe(0);
+    // The contact writes: every user hears of it, not only the note's author.
+    const inbound = await ingest(workspace.id, { channel: "telegram", from: { externalId: "note-1" } });
+    expect(inbound.message.conversationId).toBe(conversation.id);
+    expect((await receiptsOf(inbound.message.id)).map((r) => [r.user_id, r.status_key])).toEqual(
+      [user.id, colleague].sort((a, b) => a - b).map((id) => [id, "unread"]),
+    );
   });
 
   it("replies on the channel the contact last wrote on, with a queued delivery and its job", async () => {

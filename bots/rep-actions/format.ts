@@ -2,6 +2,7 @@
 // text a contact wrote can never break what the rep sees.
 import type { toContactDto } from "../../src/modules/contacts/contacts.service";
 import type { DealDto } from "../../src/modules/deals/deals.service";
+import { button, type Keyboard } from "./types";
 
 export type ContactDto = ReturnType<typeof toContactDto>;
 
@@ -20,3 +21,11 @@ export const money = (deal: Pick<DealDto, "amount" | "currency">) =>
 export const dealTitle = (deal: Pick<DealDto, "id" | "title">) => deal.title ?? `Deal #${deal.id}`;
 
 export const snippet = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** ⭐1–5, then Qualify · Deal: the buttons every contact card and notification carries. */
+export function ratingRows(contactId: number): Keyboard {
+  return [
+    [1, 2, 3, 4, 5].map((value) => button(`⭐${value}`, "contact.score", contactId, value)),
+    [button("🏷 Qualify", "contact.qualifyMenu", contactId), button("💼 Deal", "contact.deals", contactId)],
+  ];
+}

@@ -5,9 +5,10 @@ import { decodeCursor, encodeCursor } from "../../src/lib/pagination";
 import { findContact } from "../../src/modules/contacts/contacts.service";
 import { type ConversationRow, findConversation, listConversations } from "../../src/modules/conversations/conversations.service";
 import { findMessage } from "../../src/modules/messages/message-access";
-import { markRead, markReadBatch } from "../../src/modules/messages/messages.service";
+import { markAllRead, markRead, markReadBatch } from "../../src/modules/messages/messages.service";
 import { getUser } from "../../src/modules/users/users.service";
 import { snippet } from "./format";
+import { notificationCard, refreshCardsLater } from "./notifications";
 import { type Answer, button, type Keyboard, type RepContext } from "./types";
 
 const INBOX_PAGE = 5;
@@ -27,11 +28,16 @@ const cursorOf = ([lastMessageAt, id]: InboxPosition) => encodeCursor([lastMessa
 
 type InboxRow = Awaited<ReturnType<typeof listConversations>>["data"][number];
 
-/** Unread conversations, newest activity first, each with Reply and Read buttons; More › pages on. */
-export async function inbox(ctx: RepContext, after?: InboxPosition): Promise<Answer<{ conversations: InboxRow[]; more: boolean }>> {
+/**
+ * Unread conversations, newest activity first, each with Reply and Read buttons; More › pages on,
+ * ✓ Mark all read empties the inbox. Paging and reading redraw the same message.
+ */
+export async function inbox(ctx: RepContext, after?: InboxPosition, notice?: string): Promise<Answer<{ conversations: InboxRow[]; more: boolean }>> {
   const { data, nextCursor } = await listConversations(ctx.db, ctx.rep, { unread: true, limit: INBOX_PAGE, cursor: after && cursorOf(after) });
+  const show = after || notice ? "card" : "new";
+  const extra = notice ? { notice } : {};
   if (data.length === 0) {
-    return { data: { conversations: [], more: false }, text: after ? "No more unread conversations." : "📭 Nothing unread.", buttons: [], show: "new" };
+    return { data: { conversations: [], more: false }, text: after ? "No more unread conversations." : "📭 Nothing unread.", buttons: [], show, ...extra };
   }
   const lines = [after ? "📥 More unread conversations:" : "📥 Unread conversations:"];
   const buttons: Keyboard = [];
@@ -43,22 +49,32 @@ export async function inbox(ctx: RepContext, after?: InboxPosition): Promise<Ans
     if (last.body) lines.push(`  “${snippet(last.body)}”`);
     buttons.push([button(`↩ ${snippet(name, 30)}`, "reply.prompt", last.id), button("✓ Read", "conversation.read", conversation.id, last.id)]);
   }
-  if (nextCursor) buttons.push([button("More ›", "inbox.page", ...positionOf(nextCursor))]);
-  return { data: { conversations: data, more: nextCursor !== null }, text: lines.join("\n"), buttons, show: "new" };
+  const footer = [button("✓ Mark all read", "inbox.readAll")];
+  if (nextCursor) footer.push(button("More ›", "inbox.page", ...positionOf(nextCursor)));
+  buttons.push(footer);
+  return { data: { conversations: data, more: nextCursor !== null }, text: lines.join("\n"), buttons, show, ...extra };
 }
 
-/** The rep has read one message. */
-export async function readMessage(ctx: RepContext, messageId: number): Promise<Answer<{ markedRead: number }>> {
+/** The rep has read one message: its card, redrawn. */
+export async function readMessage(ctx: RepContext, messageId: number) {
   const { markedRead } = await markRead(ctx.db, ctx.rep, messageId);
-  const notice = markedRead ? "Marked read" : "Already read";
-  return { data: { markedRead }, text: notice, buttons: [], show: "card", notice };
+  const card = await notificationCard(ctx, messageId, markedRead ? "Marked read" : "Already read");
+  await refreshCardsLater(ctx, card.data.contactId);
+  return card;
 }
 
-/** The rep has read a conversation up to a message. */
-export async function readConversation(ctx: RepContext, conversationId: number, upToMessageId: number): Promise<Answer<{ markedRead: number }>> {
+/** The rep has read a conversation up to a message: the inbox, redrawn. */
+export async function readConversation(ctx: RepContext, conversationId: number, upToMessageId: number) {
+  const conversation = await findConversation(ctx.db, ctx.rep, conversationId);
   const { markedRead } = await markReadBatch(ctx.db, ctx.rep, { conversationId, upToMessageId });
-  const notice = markedRead ? `Marked ${markedRead} read` : "Already read";
-  return { data: { markedRead }, text: notice, buttons: [], show: "card", notice };
+  await refreshCardsLater(ctx, conversation.contactId);
+  return inbox(ctx, undefined, markedRead ? `Marked ${markedRead} read` : "Already read");
+}
+
+/** ✓ Mark all read: the rep's whole inbox. */
+export async function readAll(ctx: RepContext) {
+  const { markedRead } = await markAllRead(ctx.db, ctx.rep);
+  return inbox(ctx, undefined, markedRead ? `Marked ${markedRead} read` : "Nothing was unread");
 }
 
 /** Who a conversation is with, as the rep sees it: the contact, or the other user of a direct one. */
@@ -75,7 +91,7 @@ export interface ReplyTarget {
   body: string;
 }
 
-/** ↩ Reply to a message: which conversation an answer goes to, and a prompt quoting the message. */
+/** ↩ Reply to a message: a question whose answer goes to the message's conversation. */
 export async function replyPrompt(ctx: RepContext, messageId: number): Promise<Answer<ReplyTarget>> {
   const message = await findMessage(ctx.db, ctx.rep, messageId);
   const conversation = await findConversation(ctx.db, ctx.rep, message.conversationId);
@@ -86,5 +102,6 @@ export async function replyPrompt(ctx: RepContext, messageId: number): Promise<A
     text: `↩ Reply to ${name}${quoted}`,
     buttons: [],
     show: "new",
+    prompt: { action: "reply", args: [conversation.id, message.id], placeholder: snippet(`Your answer to ${name}`, 60) },
   };
 }

@@ -1,14 +1,34 @@
 // What a rep can do from any chat app, once: each action takes the rep (a Caller) and plain
-// inputs, checks nothing a service would not (the services decide who may see and change what,
-// exactly as for the API), and answers an Answer — data, a short text, neutral buttons. The
-// Telegram bot (bots/telegram) and the Discord bot (bots/discord) only parse their platform's
-// input, call these, and draw the answers. See README.md in this folder.
+// inputs, leaves every permission decision to the services (exactly as for the API), and answers
+// an Answer — data, a short text, neutral buttons. The Telegram bot (bots/telegram) and the
+// Discord bot (bots/discord) only parse their platform's input, call these, and draw the answers.
+// See README.md in this folder.
 export * from "./types";
-export { contactCard, findContacts, myPins } from "./contacts";
-export { contactDeals, dealCard, loseDeal, moveDeal, myOpenDeals, openDeal, winDeal } from "./deals";
-export { counterpartName, inbox, type InboxPosition, readConversation, readMessage, replyPrompt, type ReplyTarget } from "./inbox";
-export { notificationButtons, notificationText } from "./notifications";
+export { contactCard, findContacts, myPins, pinContact, pinContactAt, unpinContact, writePrompt, type ContactFacts } from "./contacts";
+export {
+  askLost,
+  askLostReason,
+  askWon,
+  contactDeals,
+  createDealWith,
+  dealCard,
+  loseDeal,
+  loseDealLike,
+  moveDeal,
+  myOpenDeals,
+  newDeal,
+  newDealPrompt,
+  parseDealText,
+  reopenDeal,
+  winDeal,
+} from "./deals";
+export { deliveryOutcome, failureInWords, retry, type DeliveryFacts } from "./deliveries";
+export { counterpartName, inbox, type InboxPosition, readAll, readConversation, readMessage, replyPrompt, type ReplyTarget } from "./inbox";
+export { filesOf, fullMessage, notificationCard, type NotificationFacts, refreshCardsLater, textParts } from "./notifications";
+export { isPromptAction, runPrompt } from "./prompts";
+export { mute, muteUntil, onlyMine, parseMute, quietSettings } from "./quiet";
 export { qualifyContact, qualifyMenu, ratingRows, scoreContact } from "./rating";
-export { sendReply } from "./reply";
-export { myStats, repStats, startOfDay } from "./stats";
+export { type Sent, sendReply, sentNoticeText, writeToContact } from "./reply";
+export { duration, myStats, repStats, sparkline, startOfDay, STATS_PERIODS, type StatsPeriod } from "./stats";
 export { decodeButton, encodeButton, runButton, UnknownButton } from "./registry";
+export { inWords, refusal } from "./words";

@@ -1,32 +1,68 @@
-// A rep's answer to a conversation, typed in a chat app: sent through the same `sendMessage` as
-// the API (on the conversation's channel, as the rep), and what they answered counts as read.
+// A rep's text to a contact, typed in a chat app: an answer to a conversation (↩ Reply) or a first
+// message (✍ Write). Sent through the same `sendMessage` as the API — on the conversation's channel
+// (or the one chosen), as the rep — and what they answered counts as read. What then becomes of
+// it (sent, or not delivered and why) comes back through deliveries.ts.
 import { AppError } from "../../src/lib/errors";
+import type { MessageChannel } from "../../src/db/schema";
+import { getLiveContact } from "../../src/modules/contacts/contacts.service";
+import { openForContact } from "../../src/modules/conversations/conversations.service";
 import { markReadBatch, sendMessage } from "../../src/modules/messages/messages.service";
+import { refreshCardsLater } from "./notifications";
 import type { Answer, RepContext } from "./types";
+import { inWords } from "./words";
 
-type Sent = Awaited<ReturnType<typeof sendMessage>>;
+export type Sent = Awaited<ReturnType<typeof sendMessage>>;
+
+/** The line that follows a sent message, as its delivery moves on. */
+export function sentNoticeText(to: string, channelKey: string, statusKey: string | null, reason?: string): string {
+  if (channelKey === "internal") return `📝 Saved as an internal note for ${to}.`;
+  if (statusKey === null || statusKey === "queued") return `⏳ Sending to ${to} on ${channelKey}…`;
+  if (statusKey === "failed") return `✗ Not delivered to ${to} on ${channelKey}${reason ? `: ${reason}` : "."}`;
+  return `✓ Sent to ${to} on ${channelKey}.`;
+}
 
 /**
- * Send `text` into the conversation and read it up to `upToMessageId`. A refusal (a conversation
- * gone, a channel that cannot be used) is an answer saying so, with nothing sent. Once the message
- * is stored nothing may fail: the chat app would deliver the rep's text again, and the contact
- * would get the answer twice — so later steps only log.
+ * Send `text` as the rep. A refusal (a conversation gone, a channel that cannot be used) is an
+ * answer saying so, with nothing sent. Once the message is stored nothing may fail: the chat app
+ * would deliver the rep's text again, and the contact would get it twice — so later steps only log.
  */
-export async function sendReply(
+async function send(
   ctx: RepContext,
-  input: { conversationId: number; upToMessageId: number; text: string; contactName: string | null },
+  conversationId: number,
+  input: { text: string; channelKey?: MessageChannel; upToMessageId?: number; to: string; contactId: number | null },
 ): Promise<Answer<{ sent: Sent | null }>> {
   let sent: Sent;
   try {
-    sent = await sendMessage(ctx.db, ctx.env, ctx.rep, input.conversationId, { body: input.text });
+    sent = await sendMessage(ctx.db, ctx.env, ctx.rep, conversationId, { body: input.text, channelKey: input.channelKey });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { data: { sent: null }, text: `Not sent: ${error.message}`, buttons: [], show: "new" };
+    return { data: { sent: null }, text: `Not sent: ${inWords(error)}`, buttons: [], show: "new" };
   }
   try {
-    await markReadBatch(ctx.db, ctx.rep, { conversationId: input.conversationId, upToMessageId: input.upToMessageId });
+    if (input.upToMessageId !== undefined) await markReadBatch(ctx.db, ctx.rep, { conversationId, upToMessageId: input.upToMessageId });
   } catch (error) {
     console.error(JSON.stringify({ repReply: { messageId: sent.id }, error: error instanceof Error ? error.message : String(error) }));
   }
-  return { data: { sent }, text: `✓ Sent to ${input.contactName ?? "the conversation"} on ${sent.channelKey}.`, buttons: [], show: "new" };
+  await refreshCardsLater(ctx, input.contactId);
+  return { data: { sent }, text: sentNoticeText(input.to, sent.channelKey, sent.delivery?.statusKey ?? null), buttons: [], show: "new" };
+}
+
+/** ↩ Reply: `text` into the conversation, reading it up to the message answered. */
+export async function sendReply(
+  ctx: RepContext,
+  input: { conversationId: number; upToMessageId: number; text: string; contactName: string | null; contactId?: number | null },
+) {
+  return send(ctx, input.conversationId, {
+    text: input.text,
+    upToMessageId: input.upToMessageId,
+    to: input.contactName ?? "the conversation",
+    contactId: input.contactId ?? null,
+  });
+}
+
+/** ✍ Write: `text` to the contact on `channelKey`, in their open conversation (opened if none). */
+export async function writeToContact(ctx: RepContext, input: { contactId: number; channelKey: MessageChannel; text: string }) {
+  const contact = await getLiveContact(ctx.db, ctx.rep.workspaceId, input.contactId);
+  const { conversation } = await openForContact(ctx.db, ctx.rep, input.contactId);
+  return send(ctx, conversation.id, { text: input.text, channelKey: input.channelKey, to: contact.name, contactId: contact.id });
 }

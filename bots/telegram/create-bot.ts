@@ -2,10 +2,11 @@
 // request), with each feature installed as a Composer.
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
-import { channelUpdates, chatLinks, users, workspaces } from "../../src/db/schema";
-import type { Bindings, Caller } from "../../src/env";
+import { channelUpdates } from "../../src/db/schema";
+import type { Bindings } from "../../src/env";
+import { linkedRep } from "../../src/modules/chat-links/chat-links.service";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
 import { buttonsComposer } from "./composers/buttons";
 import { contactsComposer } from "./composers/contacts";
@@ -13,9 +14,11 @@ import { dealsComposer } from "./composers/deals";
 import { inboundComposer } from "./composers/inbound";
 import { inboxComposer } from "./composers/inbox";
 import { linkComposer } from "./composers/link";
-import { replyComposer } from "./composers/reply";
+import { quietComposer } from "./composers/quiet";
+import { textComposer } from "./composers/text";
+import { editsComposer } from "./composers/edits";
 import { statsComposer } from "./composers/stats";
-import type { BotContext } from "./context";
+import { type BotContext, botOf } from "./context";
 
 export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botToken: string): Bot<BotContext> {
   const { botInfo } = JSON.parse(connection.configJson) as { botInfo: UserFromGetMe };
@@ -42,7 +45,8 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   });
 
   bot.use(async (ctx, next) => {
-    ctx.parley = { db, env, connection, rep: ctx.from ? await repOf(db, connection.workspaceId, ctx.from.id) : null };
+    const linked = ctx.from ? await linkedRep(db, botOf(connection), String(ctx.from.id)) : null;
+    ctx.parley = { db, env, connection, rep: linked?.caller ?? null, link: linked?.link ?? null };
     await next();
   });
 
@@ -50,29 +54,12 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   // Workspace data is only ever shown to a linked rep of this bot's workspace, in their private
   // chat with the bot: a group the bot sits in may hold people who are not reps.
   const reps = bot.filter((ctx) => ctx.parley.rep !== null && ctx.chat?.type === "private");
-  // The reply composer answers every other rep message, so it comes last.
-  reps.use(buttonsComposer, contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
+  // The text composer answers every other rep message, so it comes last.
+  reps.use(buttonsComposer, contactsComposer, dealsComposer, inboxComposer, statsComposer, quietComposer, textComposer);
   // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
-  bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
+  const contacts = bot.filter((ctx) => ctx.parley.rep === null);
+  contacts.use(editsComposer, inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
   return bot;
-}
-
-/** The rep of this workspace linked to a Telegram user id, if any. */
-async function repOf(db: Db, workspaceId: number, telegramUserId: number): Promise<Caller | null> {
-  const [row] = await db
-    .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
-    .from(chatLinks)
-    .innerJoin(users, eq(users.id, chatLinks.userId))
-    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
-    .where(
-      and(
-        eq(chatLinks.platformKey, "telegram"),
-        eq(chatLinks.externalUserId, String(telegramUserId)),
-        eq(chatLinks.workspaceId, workspaceId),
-      ),
-    );
-  if (!row) return null;
-  return { ...row, workspaceId, tokenId: 0 };
 }

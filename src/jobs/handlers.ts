@@ -1,8 +1,10 @@
 // The handler of each job kind and of each task. Each kind's module adds its line here.
 import { deliverMessage } from "./deliver-message.job";
+import { deliveryOutcome } from "./delivery-outcome.task";
 import { exportContactsJob } from "./export-contacts.job";
 import { importContactsJob } from "./import-contacts.job";
 import { notifyReps } from "./notify-reps.task";
+import { refreshCards } from "./refresh-cards.task";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
 import { telegramFetchMedia } from "./telegram-fetch-media.task";
@@ -16,4 +18,6 @@ export const jobHandlers: JobHandlers = {
 export const taskHandlers: TaskHandlers = {
   "telegram.fetch_media": telegramFetchMedia,
   notify_reps: notifyReps,
+  refresh_cards: refreshCards,
+  delivery_outcome: deliveryOutcome,
 };

@@ -27,7 +27,11 @@ export type TaskMessage =
   /** Download the files of an inbound Telegram message (getFile) into R2 as its attachments. */
   | { task: "telegram.fetch_media"; workspaceId: number; messageId: number }
   /** Tell the reps with a receipt for an inbound message about it, in their linked chat apps. */
-  | { task: "notify_reps"; workspaceId: number; messageId: number };
+  | { task: "notify_reps"; workspaceId: number; messageId: number }
+  /** Redraw the reps' chat cards about a contact (scores, deals, reads, answers changed). */
+  | { task: "refresh_cards"; workspaceId: number; contactId: number }
+  /** Tell the author of an outbound message what became of it (sent, or failed and why). */
+  | { task: "delivery_outcome"; workspaceId: number; deliveryId: number };
 
 export type TaskName = TaskMessage["task"];
 export type TaskMessageOf<T extends TaskName> = Extract<TaskMessage, { task: T }>;

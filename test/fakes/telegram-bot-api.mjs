@@ -11,7 +11,8 @@ function botFor(token) {
   let bot = bots.get(token);
   if (!bot) {
     const id = Number(token.split(":")[0]);
-    bot = { id, calls: [], failures: [], files: new Map(), nextMessageId: 1, webhook: null, pending: [] };
+    // `messages`: what the bot sent, by `${chatId}:${messageId}`, so edits can be checked as Telegram does.
+    bot = { id, calls: [], failures: [], files: new Map(), nextMessageId: 1, webhook: null, pending: [], messages: new Map(), answered: new Set(), commands: {} };
     bots.set(token, bot);
   }
   return bot;
@@ -76,7 +77,7 @@ function parseJsonField(value) {
 
 function sentMessage(bot, params, extra) {
   const chatId = Number(params.chat_id);
-  return {
+  const message = {
     message_id: bot.nextMessageId++,
     from: { id: bot.id, is_bot: true, first_name: `Bot ${bot.id}`, username: `bot${bot.id}_bot` },
     chat: { id: chatId, type: chatId < 0 ? "group" : "private" },
@@ -84,6 +85,36 @@ function sentMessage(bot, params, extra) {
     ...extra,
     ...(params.reply_markup ? { reply_markup: parseJsonField(params.reply_markup) } : {}),
   };
+  const replyTo = parseJsonField(params.reply_parameters);
+  if (replyTo?.message_id) message.reply_to_message = { message_id: Number(replyTo.message_id), chat: message.chat };
+  bot.messages.set(`${chatId}:${message.message_id}`, message);
+  return message;
+}
+
+const fileMessage = (bot, params, kind, field) =>
+  ok(
+    sentMessage(bot, params, {
+      [field]: { file_id: `${kind}-${bot.nextMessageId}`, file_unique_id: `u${kind}-${bot.nextMessageId}` },
+      ...(params.caption ? { caption: params.caption } : {}),
+    }),
+  );
+
+const NOT_MODIFIED =
+  "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+
+/** editMessageText / editMessageReplyMarkup on a message the bot sent, with Telegram's refusals. */
+function edit(bot, params, change) {
+  const key = `${Number(params.chat_id)}:${Number(params.message_id)}`;
+  const message = bot.messages.get(key);
+  if (!message) return error(400, "Bad Request: message to edit not found");
+  const markup = params.reply_markup === undefined ? undefined : parseJsonField(params.reply_markup);
+  const next = { ...message, ...change, edit_date: Math.floor(Date.now() / 1000) };
+  if (markup === undefined || (markup.inline_keyboard && markup.inline_keyboard.length === 0)) delete next.reply_markup;
+  else next.reply_markup = markup;
+  const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (same(message.text, next.text) && same(message.reply_markup, next.reply_markup)) return error(400, NOT_MODIFIED);
+  bot.messages.set(key, next);
+  return ok(next);
 }
 
 function answer(bot, token, method, params) {
@@ -128,23 +159,43 @@ function answer(bot, token, method, params) {
         }),
       );
     case "sendDocument":
-      return ok(
-        sentMessage(bot, params, {
-          document: { file_id: `doc-${bot.nextMessageId}`, file_unique_id: `udoc-${bot.nextMessageId}` },
-          ...(params.caption ? { caption: params.caption } : {}),
-        }),
-      );
+      return fileMessage(bot, params, "doc", "document");
+    case "sendVoice":
+      return fileMessage(bot, params, "voice", "voice");
+    case "sendAudio":
+      return fileMessage(bot, params, "audio", "audio");
+    case "sendVideo":
+      return fileMessage(bot, params, "video", "video");
+    case "copyMessage": {
+      // Telegram answers a MessageId: the copy's id in the target chat. The source message was the
+      // user's (the fake never saw it), so only its coordinates are checked.
+      if (!params.from_chat_id || !params.message_id) return error(400, "Bad Request: message to copy not found");
+      const copy = sentMessage(bot, params, { copy_of: { chat_id: Number(params.from_chat_id), message_id: Number(params.message_id) } });
+      return ok({ message_id: copy.message_id });
+    }
     case "getFile": {
       const file = bot.files.get(params.file_id);
       if (!file) return error(400, "Bad Request: invalid file_id");
       return ok({ file_id: params.file_id, file_unique_id: file.uniqueId, file_size: file.content.length, file_path: file.path });
     }
     case "answerCallbackQuery":
-    case "editMessageReplyMarkup":
-    case "setMyCommands":
+      // A callback query is answered once; later answers are refused, as Telegram does.
+      if (!params.callback_query_id) return error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+      if (bot.answered.has(params.callback_query_id)) return error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+      bot.answered.add(params.callback_query_id);
       return ok(true);
+    case "setMyCommands": {
+      const scope = parseJsonField(params.scope) ?? { type: "default" };
+      bot.commands[JSON.stringify(scope)] = parseJsonField(params.commands);
+      return ok(true);
+    }
+    case "getMyCommands":
+      return ok(bot.commands[JSON.stringify(parseJsonField(params.scope) ?? { type: "default" })] ?? []);
     case "editMessageText":
-      return ok(sentMessage(bot, params, { text: params.text, message_id: Number(params.message_id) }));
+      if (!params.text) return error(400, "Bad Request: message text is empty");
+      return edit(bot, params, { text: params.text });
+    case "editMessageReplyMarkup":
+      return edit(bot, params, {});
     default:
       return error(404, "Not Found");
   }
@@ -158,6 +209,10 @@ async function control(req, url, raw, res) {
   const token = url.searchParams.get("token");
   if (url.pathname === "/__fake/calls" && token) return send(200, botFor(token).calls);
   if (url.pathname === "/__fake/webhook" && token) return send(200, botFor(token).webhook);
+  // A message as it stands now, after its edits: what the user sees in the chat.
+  if (url.pathname === "/__fake/message" && token) {
+    return send(200, botFor(token).messages.get(`${url.searchParams.get("chat")}:${url.searchParams.get("id")}`) ?? null);
+  }
   const body = raw.length ? JSON.parse(raw.toString("utf8")) : {};
   if (url.pathname === "/__fake/fail") {
     botFor(body.token).failures.push({ times: 1, ...body });

@@ -2,12 +2,9 @@
 import { Composer } from "grammy";
 import { myOpenDeals } from "../../rep-actions";
 import type { BotContext } from "../context";
-import { inlineKeyboard } from "../render";
+import { postAnswer } from "../render";
 import { repContext } from "./rep";
 
 export const dealsComposer = new Composer<BotContext>();
 
-dealsComposer.command("deal", async (ctx) => {
-  const deals = await myOpenDeals(repContext(ctx));
-  await ctx.reply(deals.text, deals.buttons.length ? { reply_markup: inlineKeyboard(deals.buttons) } : {});
-});
+dealsComposer.command("deal", async (ctx) => void (await postAnswer(ctx, await myOpenDeals(repContext(ctx)))));

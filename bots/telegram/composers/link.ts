@@ -1,19 +1,10 @@
-// `/start <code>` links the Telegram account to a CRM user; `/help` (and a bare `/start`) tell a
-// rep what the bot does. Anyone else's `/start` and `/help` go on to the contacts' composer.
+// `/start <code>` links the Telegram account to a CRM user through this bot; `/help` (and a bare
+// `/start`) tell a rep what the bot does. Anyone else's `/start` and `/help` go on to the
+// contacts' composer.
 import { Composer } from "grammy";
 import { redeemLinkCode } from "../../../src/modules/chat-links/chat-links.service";
-import type { BotContext } from "../context";
-
-const REP_HELP = [
-  "Parley keeps your inbox here:",
-  "• new messages from your contacts arrive with buttons to reply, score, qualify, move a deal or mark read",
-  "• reply to a notification (swipe it) to answer the contact on their channel",
-  "/inbox — unread conversations",
-  "/contact <name, company, phone or e-mail> — find a contact",
-  "/pins — your pinned contacts",
-  "/deal — your open deals",
-  "/stats — your numbers for today and the last 7 days",
-].join("\n");
+import { REP_HELP, setRepCommands } from "../commands";
+import { type BotContext, botOf } from "../context";
 
 export const linkComposer = new Composer<BotContext>();
 
@@ -22,6 +13,15 @@ const privateChats = linkComposer.chatType("private");
 /** What `createLinkCode` hands out; other deep-link payloads (ads, website buttons) are contacts'. */
 const LINK_CODE = /^[A-Za-z0-9_-]{24}$/;
 
+const GET_A_LINK = "In Parley, choose “Link Telegram” on your profile to get a fresh link, then open it on this phone within 15 minutes.";
+
+const REFUSED = {
+  unknown: `That link is not valid. ${GET_A_LINK}`,
+  expired: `That link has expired (links last 15 minutes). ${GET_A_LINK}`,
+  used: `That link was already used. ${GET_A_LINK}`,
+  other_workspace: "That link belongs to another Parley workspace, which has its own bot. Open the link from that workspace — it leads to its bot.",
+} as const;
+
 privateChats.command("start", async (ctx, next) => {
   const code = ctx.match.trim();
   if (!code) {
@@ -29,17 +29,15 @@ privateChats.command("start", async (ctx, next) => {
     return next(); // a contact starting a chat
   }
   if (!ctx.parley.rep && !LINK_CODE.test(code)) return next();
-  const result = await redeemLinkCode(ctx.parley.db, "telegram", code, String(ctx.from.id), String(ctx.chat.id));
-  if (!result.ok) {
-    const why = { unknown: "is not valid", expired: "has expired", used: "was already used" }[result.reason];
-    await ctx.reply(`That link code ${why}. Ask Parley for a new one (POST /v1/me/telegram-link).`);
-    return;
+  const result = await redeemLinkCode(ctx.parley.db, botOf(ctx.parley.connection), code, String(ctx.from.id), String(ctx.chat.id));
+  if (!result.ok) return void (await ctx.reply(REFUSED[result.reason]));
+  // Linked (committed): what follows is courtesy, and must not make Telegram deliver /start again.
+  try {
+    await setRepCommands(ctx.api, ctx.chat.id);
+    await ctx.reply(`✅ Linked: you are ${result.userName} in Parley.\n\n${REP_HELP}`);
+  } catch (error) {
+    console.error(JSON.stringify({ telegramLink: { userId: result.userId }, error: error instanceof Error ? error.message : String(error) }));
   }
-  if (result.workspaceId !== ctx.parley.connection.workspaceId) {
-    await ctx.reply("That code belongs to another workspace's bot.");
-    return;
-  }
-  await ctx.reply(`Linked: you are ${result.userName} in Parley.\n\n${REP_HELP}`);
 });
 
 privateChats.command("help", async (ctx, next) => {

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { chatPlatforms, connectionChannels, now, oneOf } from "./keys";
-import { workspaces } from "./workspaces";
+import { users, workspaces } from "./workspaces";
 
 export const channelConnections = sqliteTable(
   "channel_connections",
@@ -92,5 +92,62 @@ export const chatNotifications = sqliteTable(
     check("chat_notifications_platform_ck", oneOf(t.platformKey, chatPlatforms)),
     check("chat_notifications_purpose_ck", oneOf(t.purposeKey, notificationPurposes)),
     check("chat_notifications_telegram_bot_ck", sql`${t.platformKey} <> 'telegram' OR ${t.connectionId} IS NOT NULL`),
+  ],
+);
+
+/**
+ * A question a bot asked a user in a chat, waiting for their typed answer: the text of a reply,
+ * a lost deal's reason, a new deal's title. The next text the user sends in that chat (or their
+ * reply to the question) answers the newest open one; `actionKey` and `argsJson` say what the
+ * answer is for.
+ */
+export const chatPrompts = sqliteTable(
+  "chat_prompts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull(),
+    userId: integer("user_id").notNull(),
+    platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    /** The bot's connection; null where chat ids are global (Discord). */
+    connectionId: integer("connection_id"),
+    chatId: text("chat_id").notNull(),
+    /** The question's message in the chat, once the chat app has accepted it. */
+    chatMessageId: text("chat_message_id"),
+    actionKey: text("action_key").notNull(),
+    argsJson: text("args_json").notNull().default("[]"),
+    expiresAt: integer("expires_at").notNull(),
+    /** Answered or given up (`/cancel`, or a newer question). */
+    closedAt: integer("closed_at"),
+    createdAt: integer("created_at").notNull().$defaultFn(now),
+  },
+  (t) => [
+    foreignKey({ columns: [t.workspaceId, t.userId], foreignColumns: [users.workspaceId, users.id] }),
+    index("chat_prompts_chat_idx").on(t.platformKey, t.connectionId, t.chatId, t.userId, t.id),
+    check("chat_prompts_platform_ck", oneOf(t.platformKey, chatPlatforms)),
+  ],
+);
+
+/**
+ * The line in a user's chat that follows a message they sent from the chat ("⏳ Sending…",
+ * then "✓ Sent" or why not), edited as its delivery moves on.
+ */
+export const chatSentNotices = sqliteTable(
+  "chat_sent_notices",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull(),
+    userId: integer("user_id").notNull(),
+    platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    connectionId: integer("connection_id"),
+    chatId: text("chat_id").notNull(),
+    chatMessageId: text("chat_message_id").notNull(),
+    /** The user's outbound message. */
+    messageId: integer("message_id").notNull(),
+    createdAt: integer("created_at").notNull().$defaultFn(now),
+  },
+  (t) => [
+    foreignKey({ columns: [t.workspaceId, t.userId], foreignColumns: [users.workspaceId, users.id] }),
+    uniqueIndex("chat_sent_notices_message_uq").on(t.messageId, t.userId, t.platformKey),
+    check("chat_sent_notices_platform_ck", oneOf(t.platformKey, chatPlatforms)),
   ],
 );

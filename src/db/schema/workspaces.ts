@@ -1,6 +1,6 @@
 // Tenancy and identity: workspaces, their users, API tokens, chat-account links, idempotency keys.
 import { sql } from "drizzle-orm";
-import { check, foreignKey, index, integer, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
+import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { chatPlatforms, now, oneOf, userRoles } from "./keys";
 
 export const workspaces = sqliteTable("workspaces", {
@@ -51,7 +51,10 @@ export const apiTokens = sqliteTable(
   ],
 );
 
-/** A Telegram or Discord account linked to a CRM user. */
+/**
+ * A Telegram or Discord account linked to a CRM user, through one bot: a person who is a rep in two
+ * workspaces talks to two bots and is linked once through each.
+ */
 export const chatLinks = sqliteTable(
   "chat_links",
   {
@@ -59,14 +62,25 @@ export const chatLinks = sqliteTable(
     workspaceId: integer("workspace_id").notNull(),
     userId: integer("user_id").notNull(),
     platformKey: text("platform_key", { enum: chatPlatforms }).notNull(),
+    /**
+     * The bot's connection the account linked through. Null for links made before links were per
+     * bot: those stand for the workspace's current bot. (No foreign key: a plain ADD COLUMN, and
+     * connections are disabled, never deleted.)
+     */
+    connectionId: integer("connection_id"),
     externalUserId: text("external_user_id").notNull(),
     /** Where the bot reaches the user (Telegram chat id); defaults to the user id. */
     externalChatId: text("external_chat_id"),
+    /** No notifications until then (`/mute`). */
+    mutedUntil: integer("muted_until"),
+    /** Notify only of conversations the user takes part in. */
+    onlyMine: integer("only_mine", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull().$defaultFn(now),
   },
   (t) => [
     foreignKey({ columns: [t.workspaceId, t.userId], foreignColumns: [users.workspaceId, users.id] }),
-    unique("chat_links_platform_external_uq").on(t.platformKey, t.externalUserId),
+    uniqueIndex("chat_links_connection_external_uq").on(t.platformKey, t.connectionId, t.externalUserId),
+    index("chat_links_external_idx").on(t.platformKey, t.externalUserId),
     unique("chat_links_user_platform_uq").on(t.workspaceId, t.userId, t.platformKey),
     check("chat_links_platform_ck", oneOf(t.platformKey, chatPlatforms)),
   ],

@@ -12,7 +12,24 @@ import type { TimeRange } from "./analytics.schemas";
 export interface PerformanceOptions extends TimeRange {
   /** One rep; default every user of the workspace. */
   userId?: number;
+  /**
+   * Split the range into these [start, end) buckets (local days): rows then carry the bucket's
+   * index. Without buckets every row is bucket 0, the whole range.
+   */
+  buckets?: { start: number; end: number }[];
 }
+
+/** The index of the bucket `at` falls in (see PerformanceOptions.buckets). */
+const bucketOf = (at: SQL, opts: PerformanceOptions): SQL =>
+  opts.buckets === undefined
+    ? sql`0`
+    : sql`(SELECT b.key FROM json_each(${JSON.stringify(opts.buckets.map((d) => [d.start, d.end]))}) AS b WHERE ${at} >= b.value ->> 0 AND ${at} < b.value ->> 1)`;
+
+/**
+ * A rep's message to a contact: internal notes (the `internal` channel) are for colleagues, so
+ * they are neither messages sent nor answers, and do not stop a response clock.
+ */
+const toContact = sql`${messages.channelKey} <> 'internal'`;
 
 /** The reps reported on, as the driving side of the joins: each seeks its own index range. */
 const repsWhere = (caller: Caller, opts: PerformanceOptions): SQL =>
@@ -22,16 +39,17 @@ const repsWhere = (caller: Caller, opts: PerformanceOptions): SQL =>
 
 /** Messages sent and contact conversations handled, per rep (index messages_ws_author_user_idx). */
 export function messagesSentQuery(db: Db, caller: Caller, opts: PerformanceOptions) {
-  return db.all<{ userId: number; sent: number; conversations: number }>(sql`
-    SELECT ${messages.authorUserId} AS userId, count(*) AS sent, count(DISTINCT ${messages.conversationId}) AS conversations
+  return db.all<{ userId: number; bucket: number; sent: number; conversations: number }>(sql`
+    SELECT ${messages.authorUserId} AS userId, ${bucketOf(sql`${messages.createdAt}`, opts)} AS bucket,
+           count(*) AS sent, count(DISTINCT ${messages.conversationId}) AS conversations
     FROM ${users}
     CROSS JOIN ${messages}
       ON ${messages.workspaceId} = ${caller.workspaceId} AND ${messages.authorUserId} = ${users.id}
-     AND ${messages.createdAt} >= ${opts.from} AND ${messages.createdAt} < ${opts.to}
+     AND ${messages.createdAt} >= ${opts.from} AND ${messages.createdAt} < ${opts.to} AND ${toContact}
     CROSS JOIN ${conversations}
       ON ${conversations.id} = ${messages.conversationId} AND ${conversations.kindKey} = 'contact'
     WHERE ${repsWhere(caller, opts)}
-    GROUP BY 1`);
+    GROUP BY 1, 2`);
 }
 
 /**
@@ -49,7 +67,7 @@ function percentileSql(p: 50 | 90): SQL {
  * First response and reply times, per rep: (userId, metric 'first'|'reply', count, median, p90).
  *
  * Each conversation in which a rep wrote in the range is read in order (index
- * messages_conversation_idx), system messages left out. Numbering every message by the user
+ * messages_conversation_idx), system messages and internal notes left out. Numbering every message by the user
  * messages before it splits the conversation into blocks that each end with one user message:
  * block k holds the contact messages written after the k-th user message and the (k+1)-th user
  * message itself. A block with contact messages is answered by that user message, and its wait
@@ -59,13 +77,13 @@ function percentileSql(p: 50 | 90): SQL {
 export function responseTimesQuery(db: Db, caller: Caller, opts: PerformanceOptions) {
   const onlyRep = opts.userId === undefined ? sql`` : sql`AND replier = ${opts.userId}`;
   const inRange = sql`repliedAt >= ${opts.from} AND repliedAt < ${opts.to} ${onlyRep}`;
-  return db.all<{ userId: number; metric: "first" | "reply"; count: number; median: number; p90: number }>(sql`
+  return db.all<{ userId: number; metric: "first" | "reply"; bucket: number; count: number; median: number; p90: number }>(sql`
     WITH convs(id) AS (
       SELECT DISTINCT ${messages.conversationId}
       FROM ${users}
       CROSS JOIN ${messages}
         ON ${messages.workspaceId} = ${caller.workspaceId} AND ${messages.authorUserId} = ${users.id}
-       AND ${messages.createdAt} >= ${opts.from} AND ${messages.createdAt} < ${opts.to}
+       AND ${messages.createdAt} >= ${opts.from} AND ${messages.createdAt} < ${opts.to} AND ${toContact}
       WHERE ${repsWhere(caller, opts)}
     ),
     seq AS (
@@ -77,7 +95,7 @@ export function responseTimesQuery(db: Db, caller: Caller, opts: PerformanceOpti
       FROM convs
       CROSS JOIN ${messages}
         ON ${messages.workspaceId} = ${caller.workspaceId} AND ${messages.conversationId} = convs.id
-      WHERE ${messages.authorKindKey} <> 'system'
+      WHERE ${messages.authorKindKey} <> 'system' AND NOT (${messages.authorKindKey} = 'user' AND ${messages.channelKey} = 'internal')
         -- Unary + keeps the planner on the conversation's index: without statistics it would
         -- rather range over the whole workspace's messages by time, once per conversation.
         AND +${messages.createdAt} < ${opts.to}
@@ -95,18 +113,18 @@ export function responseTimesQuery(db: Db, caller: Caller, opts: PerformanceOpti
       FROM blocks WHERE askedAt IS NOT NULL
     ),
     samples AS (
-      SELECT replier AS userId, 'reply' AS metric, wait FROM answered WHERE ${inRange}
+      SELECT replier AS userId, 'reply' AS metric, ${bucketOf(sql`repliedAt`, opts)} AS bucket, wait FROM answered WHERE ${inRange}
       UNION ALL
-      SELECT replier AS userId, 'first' AS metric, wait FROM answered WHERE nth = 1 AND ${inRange}
+      SELECT replier AS userId, 'first' AS metric, ${bucketOf(sql`repliedAt`, opts)} AS bucket, wait FROM answered WHERE nth = 1 AND ${inRange}
     ),
     ranked AS (
-      SELECT userId, metric, wait,
-             row_number() OVER (PARTITION BY userId, metric ORDER BY wait) AS rn,
-             count(*) OVER (PARTITION BY userId, metric) AS n
+      SELECT userId, metric, bucket, wait,
+             row_number() OVER (PARTITION BY userId, metric, bucket ORDER BY wait) AS rn,
+             count(*) OVER (PARTITION BY userId, metric, bucket) AS n
       FROM samples
     )
-    SELECT userId, metric, max(n) AS count, ${percentileSql(50)} AS median, ${percentileSql(90)} AS p90
-    FROM ranked GROUP BY userId, metric`);
+    SELECT userId, metric, bucket, max(n) AS count, ${percentileSql(50)} AS median, ${percentileSql(90)} AS p90
+    FROM ranked GROUP BY userId, metric, bucket`);
 }
 
 /**
@@ -202,4 +220,22 @@ export async function performance(db: Db, caller: Caller, opts: PerformanceOptio
       };
     }),
   };
+}
+
+/**
+ * One rep's numbers per local day — messages sent, answers and first responses with their median
+ * wait — from the same queries as performance(), so a day's bars add up to what the API reports.
+ */
+export async function dailyNumbers(db: Db, caller: Caller, opts: { userId: number; days: { start: number; end: number }[] }) {
+  const range = { from: opts.days[0]!.start, to: opts.days[opts.days.length - 1]!.end, userId: opts.userId, buckets: opts.days };
+  const [sent, times] = await batchAll(db, [messagesSentQuery(db, caller, range), responseTimesQuery(db, caller, range)] as const);
+  return opts.days.map((_, day) => {
+    const time = (metric: "first" | "reply") => times.find((t) => t.bucket === day && t.metric === metric);
+    return {
+      messagesSent: sent.find((s) => s.bucket === day)?.sent ?? 0,
+      answered: time("reply")?.count ?? 0,
+      firstResponses: time("first")?.count ?? 0,
+      firstResponseMedianSeconds: time("first")?.median ?? null,
+    };
+  });
 }

@@ -7,6 +7,7 @@ import type { Bindings, Caller } from "../../env";
 import { decryptJson, encryptJson, randomToken } from "../../lib/crypto";
 import { AppError, invalidField, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { setContactCommands } from "../../../bots/telegram/commands";
 import { telegramApi } from "../../channels/telegram/telegram-api";
 import { append } from "../events/event-log";
 
@@ -140,6 +141,11 @@ export async function connectTelegram(db: Db, env: Bindings, caller: Caller, inp
       // bridge (npm run telegram:poll), and getUpdates refuses to run while a webhook is set.
       await api.deleteWebhook();
     }
+    // The command menu contacts see; a rep's own menu is set when they link. A menu is a courtesy:
+    // a bot without one still works.
+    await setContactCommands(api).catch((error: unknown) => {
+      console.warn(JSON.stringify({ connectionId: pending.id, setMyCommands: "failed", error: error instanceof Error ? error.message : String(error) }));
+    });
   } catch (error) {
     // Without a webhook the connection would silently receive nothing: undo it.
     await db.delete(channelConnections).where(eq(channelConnections.id, pending.id));

@@ -1,7 +1,7 @@
 // Linking a Telegram or Discord account to a CRM user with a one-time code.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { chatLinkCodes, chatLinks, users } from "../../db/schema";
+import { chatLinkCodes, chatLinks, users, workspaces } from "../../db/schema";
 import type { Caller } from "../../env";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { append } from "../events/event-log";
@@ -26,24 +26,49 @@ export async function createLinkCode(db: Db, caller: Caller, platform: ChatPlatf
   return { code, expiresAt };
 }
 
+/** The bot a chat account talks to: links are made, and found, through one bot. */
+export interface ChatBot {
+  platform: ChatPlatform;
+  /** The bot's connection. */
+  connectionId: number;
+  workspaceId: number;
+}
+
+/**
+ * The links made through `bot`. Links from before links were per bot carry no connection: they
+ * stand for the workspace's bot.
+ */
+export const linkedThrough = (bot: ChatBot): SQL =>
+  and(
+    eq(chatLinks.platformKey, bot.platform),
+    or(eq(chatLinks.connectionId, bot.connectionId), and(isNull(chatLinks.connectionId), eq(chatLinks.workspaceId, bot.workspaceId))),
+  )!;
+
 export type RedeemResult =
   | { ok: true; userId: number; workspaceId: number; userName: string }
-  | { ok: false; reason: "unknown" | "expired" | "used" };
+  | { ok: false; reason: "unknown" | "expired" | "used" | "other_workspace" };
 
-/** Redeem a code for the chat account `externalUserId`; a code works once, before it expires. */
+/**
+ * Redeem a code for the chat account `externalUserId`, talking to `bot`. A code works once,
+ * before it expires, and only with its own workspace's bot: another workspace's code changes
+ * nothing (it stays usable with the right bot). The account keeps its links through other bots —
+ * a person who is a rep in two workspaces is linked in both.
+ */
 export async function redeemLinkCode(
   db: Db,
-  platform: ChatPlatform,
+  bot: ChatBot,
   code: string,
   externalUserId: string,
   externalChatId: string | null,
 ): Promise<RedeemResult> {
+  const platform = bot.platform;
   const [row] = await db
     .select({ code: chatLinkCodes, userName: users.name })
     .from(chatLinkCodes)
     .innerJoin(users, eq(users.id, chatLinkCodes.userId))
     .where(and(eq(chatLinkCodes.codeHash, await sha256Hex(code)), eq(chatLinkCodes.platformKey, platform)));
   if (!row) return { ok: false, reason: "unknown" };
+  if (row.code.workspaceId !== bot.workspaceId) return { ok: false, reason: "other_workspace" };
   const now = Date.now();
   if (row.code.usedAt !== null) return { ok: false, reason: "used" };
   if (row.code.expiresAt <= now) return { ok: false, reason: "expired" };
@@ -58,34 +83,55 @@ export async function redeemLinkCode(
   ]);
   if (claimed.length === 0) return { ok: false, reason: "used" };
   await db.batch([
-    // One chat account links to one user, and a user has one account per platform.
-    db.delete(chatLinks).where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId))),
+    // Through one bot, a chat account is one user; a user has one account per platform and workspace.
+    db.delete(chatLinks).where(and(linkedThrough(bot), eq(chatLinks.externalUserId, externalUserId))),
     db.delete(chatLinks).where(and(eq(chatLinks.workspaceId, workspaceId), eq(chatLinks.userId, userId), eq(chatLinks.platformKey, platform))),
-    db.insert(chatLinks).values({ workspaceId, userId, platformKey: platform, externalUserId, externalChatId, createdAt: now }),
+    db
+      .insert(chatLinks)
+      .values({ workspaceId, userId, platformKey: platform, connectionId: bot.connectionId, externalUserId, externalChatId, createdAt: now }),
     append(db, {
       workspaceId,
       typeKey: "user.chat_linked",
       entityTypeKey: "user",
       entityId: userId,
       actorUserId: userId,
-      payload: { platform, externalUserId },
+      payload: { platform, externalUserId, connectionId: bot.connectionId },
       createdAt: now,
     }),
   ]);
   return { ok: true, userId, workspaceId, userName: row.userName };
 }
 
-export async function findChatLink(db: Db, platform: ChatPlatform, externalUserId: string) {
-  const [link] = await db
-    .select()
+export type ChatLinkRow = typeof chatLinks.$inferSelect;
+
+/** The rep linked through `bot` as `externalUserId`, acting with their user's rights; null if none. */
+export async function linkedRep(db: Db, bot: ChatBot, externalUserId: string): Promise<{ caller: Caller; link: ChatLinkRow } | null> {
+  const [row] = await db
+    .select({ link: chatLinks, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
     .from(chatLinks)
-    .where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId)));
-  return link;
+    .innerJoin(users, and(eq(users.workspaceId, chatLinks.workspaceId), eq(users.id, chatLinks.userId)))
+    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
+    .where(and(linkedThrough(bot), eq(chatLinks.externalUserId, externalUserId)))
+    .orderBy(desc(chatLinks.connectionId))
+    .limit(1);
+  if (!row) return null;
+  const { link, ...rest } = row;
+  return { caller: { userId: link.userId, workspaceId: link.workspaceId, tokenId: 0, ...rest }, link };
 }
 
-export async function chatLinksOfWorkspace(db: Db, workspaceId: number, platform: ChatPlatform) {
-  return db
-    .select()
-    .from(chatLinks)
-    .where(and(eq(chatLinks.workspaceId, workspaceId), eq(chatLinks.platformKey, platform)));
+/** A user's rights as a Caller (for work done on their behalf off a request: cards, notices). */
+export async function callerOf(db: Db, workspaceId: number, userId: number): Promise<Caller | null> {
+  const [row] = await db
+    .select({ role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
+    .from(users)
+    .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
+  return row ? { userId, workspaceId, tokenId: 0, ...row } : null;
+}
+
+/** A rep's quiet settings on one link: muted until when, and whether only their conversations notify. */
+export async function setQuiet(db: Db, linkId: number, change: { mutedUntil?: number | null; onlyMine?: boolean }): Promise<ChatLinkRow> {
+  const [row] = await db.update(chatLinks).set(change).where(eq(chatLinks.id, linkId)).returning();
+  if (!row) throw new Error(`chat link ${linkId} is gone`);
+  return row;
 }

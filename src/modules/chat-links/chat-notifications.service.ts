@@ -3,7 +3,7 @@
 // claimed before it is sent, so a redelivered task never notifies a rep twice.
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { chatNotifications, contacts, conversations, notificationPurposes } from "../../db/schema";
+import { chatNotifications, chatSentNotices, contacts, conversations, notificationPurposes } from "../../db/schema";
 import type { ChatPlatform } from "./chat-links.service";
 
 export type ChatNotificationRow = typeof chatNotifications.$inferSelect;
@@ -79,4 +79,49 @@ export async function findRepliedTo(
       ),
     );
   return row ?? null;
+}
+
+/** The notification card a chat message is, for this user (null for any other message). */
+export async function findNotificationCard(
+  db: Db,
+  who: { workspaceId: number; userId: number },
+  where: { platform: ChatPlatform; connectionId: number | null; chatId: string; chatMessageId: string },
+): Promise<ChatNotificationRow | null> {
+  const [row] = await db
+    .select()
+    .from(chatNotifications)
+    .where(
+      and(
+        eq(chatNotifications.platformKey, where.platform),
+        where.connectionId === null ? isNull(chatNotifications.connectionId) : eq(chatNotifications.connectionId, where.connectionId),
+        eq(chatNotifications.chatId, where.chatId),
+        eq(chatNotifications.chatMessageId, where.chatMessageId),
+        eq(chatNotifications.workspaceId, who.workspaceId),
+        eq(chatNotifications.userId, who.userId),
+        eq(chatNotifications.purposeKey, "notification"),
+      ),
+    );
+  return row ?? null;
+}
+
+export type SentNoticeRow = typeof chatSentNotices.$inferSelect;
+
+/** Remember the line that follows a message the user sent from a chat, to edit it as the delivery moves on. */
+export async function recordSentNotice(
+  db: Db,
+  notice: { workspaceId: number; userId: number; platform: ChatPlatform; connectionId: number | null; chatId: string; chatMessageId: string; messageId: number },
+): Promise<void> {
+  const { platform, ...where } = notice;
+  await db
+    .insert(chatSentNotices)
+    .values({ ...where, platformKey: platform, createdAt: Date.now() })
+    .onConflictDoNothing();
+}
+
+/** The notices of a message on one platform (one per user who sent it from a chat: its author). */
+export async function sentNoticesOf(db: Db, workspaceId: number, messageId: number, platform: ChatPlatform): Promise<SentNoticeRow[]> {
+  return db
+    .select()
+    .from(chatSentNotices)
+    .where(and(eq(chatSentNotices.workspaceId, workspaceId), eq(chatSentNotices.messageId, messageId), eq(chatSentNotices.platformKey, platform)));
 }

@@ -1,6 +1,10 @@
 // Deliveries: one row per attempt to hand an outbound message to its provider. Status only moves
 // forward (queued < sent < delivered < read; failed ends an attempt), so late or repeated provider
 // callbacks change nothing; `retry` starts a new attempt with a new `deliver_message` job.
+// The queue binding from the Worker's environment (importable anywhere): every path that moves a
+// delivery — the deliver job, providers' status callbacks — goes through transitionDelivery, and
+// the author hears of the outcome from this one place without each caller passing `env` along.
+import { env as workerEnv } from "cloudflare:workers";
 import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
@@ -8,6 +12,7 @@ import { isUniqueViolation } from "../../db/constraints";
 import { deliveries, type DeliveryStatus, jobs, type MessageChannel } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { JobMessage } from "../../jobs/job-message";
+import { enqueueTask } from "../../jobs/tasks";
 import { jobInsert, type JobRow } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
@@ -111,6 +116,20 @@ export interface StatusChange {
 }
 
 /**
+ * A delivery's first outcome (taken by the provider, or not) and any failure are news for the
+ * message's author: queue the delivery_outcome task. The status has committed by now, so a queue
+ * that cannot take the task costs the author a chat line, never the status change.
+ */
+async function tellAuthor(delivery: DeliveryRow, before: DeliveryStatus): Promise<void> {
+  if (delivery.statusKey !== "failed" && before !== "queued") return;
+  try {
+    await enqueueTask(workerEnv as Pick<Bindings, "JOBS">, { task: "delivery_outcome", workspaceId: delivery.workspaceId, deliveryId: delivery.id });
+  } catch (error) {
+    console.error(JSON.stringify({ deliveryOutcome: { deliveryId: delivery.id }, error: error instanceof Error ? error.message : String(error) }));
+  }
+}
+
+/**
  * Apply a status to a delivery under the monotonic rule; anything else is a no-op. The write is
  * conditional on the status it was read with, so two callbacks racing each apply in turn.
  */
@@ -153,7 +172,10 @@ export async function transitionDelivery(
         createdAt: now,
       }),
     ]);
-    if (updated) return { changed: true, delivery: updated };
+    if (updated) {
+      await tellAuthor(updated, current.statusKey);
+      return { changed: true, delivery: updated };
+    }
     const [reread] = await db.select().from(deliveries).where(eq(deliveries.id, current.id));
     if (!reread) return { changed: false, delivery: current };
     current = reread;

@@ -107,7 +107,7 @@ export interface SendInput {
 /**
  * `send`: a user writes into a conversation. Default channel: the one the contact last wrote on
  * (`internal` for direct conversations and before the contact has written). The sender becomes a
- * participant. An external channel gets a queued Delivery and a `deliver_message` job in the same
+ * participant — except of an internal note in a contact conversation. An external channel gets a queued Delivery and a `deliver_message` job in the same
  * batch as the message; internal messages are delivered by being stored (no Delivery).
  */
 export async function sendMessage(db: Db, env: Bindings, caller: Caller, conversationId: number, input: SendInput) {
@@ -142,7 +142,10 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
       })
       .returning(),
   ];
-  if (!participant) {
+  // An internal note in a contact conversation is for colleagues, not an answer: it does not make
+  // its author a participant (and so, once the only one, the only user notified of the contact).
+  const isNote = channelKey === "internal" && conversation.kindKey === "contact";
+  if (!participant && !isNote) {
     const actor = { actorKindKey: "user" as const, userId: caller.userId };
     statements.push(
       db.insert(conversationParticipants).values({ workspaceId: ws, conversationId, ...actor, createdAt: now, updatedAt: now }).onConflictDoNothing(),
@@ -295,6 +298,26 @@ export async function markReadBatch(
       entityTypeKey: "conversation",
       entityId: conversationId,
       payload: { conversationId, upToMessageId, count: count.n },
+    }),
+  ]);
+  return { markedRead: updated.length };
+}
+
+/** `markAllRead`: everything the caller has unread, everywhere. One `message.read` event. */
+export async function markAllRead(db: Db, caller: Caller) {
+  const now = Date.now();
+  const [count] = await db.select({ n: sql<number>`count(*)` }).from(messageReceipts).where(unreadBy(caller));
+  if (!count?.n) return { markedRead: 0 };
+  const [updated] = await db.batch([
+    db.update(messageReceipts).set({ statusKey: "read", readAt: now, updatedAt: now }).where(unreadBy(caller)).returning({ id: messageReceipts.id }),
+    appendIfChanged(db, {
+      workspaceId: caller.workspaceId,
+      typeKey: "message.read",
+      entityTypeKey: "user",
+      entityId: caller.userId,
+      actorUserId: caller.userId,
+      payload: { all: true, count: count.n },
+      createdAt: now,
     }),
   ]);
   return { markedRead: updated.length };
