@@ -76,7 +76,7 @@ describe("a contact writing to the bot", () => {
     expect(buttonRows(notification!)).toEqual([
       [`rp:${message.id}`, `rd:${message.id}`],
       [1, 2, 3, 4, 5].map((v) => `s:${c}:${v}`),
-      [`q:${c}`, `dc:${c}`],
+      [`q:${c}`, `dc:${c}`, `c:${c}`],
     ]);
     expect(buttonRows(notification!).flat().every((data) => new TextEncoder().encode(data).length <= 64)).toBe(true);
     const recorded = await one<{ user_id: number; purpose_key: string; chat_id: string; chat_message_id: string | null; conversation_id: number }>(
@@ -249,8 +249,8 @@ describe("strangers", () => {
     await bobB.send(callbackUpdate(bob, `s:${adaContact.author_contact_id}:5`));
     await bobB.send(callbackUpdate(bob, `rd:1`));
     expect((await telegramCalls(bobB.bot.botToken, "answerCallbackQuery")).map((c) => c.params)).toEqual([
-      expect.objectContaining({ text: "contact not found", show_alert: true }),
-      expect.objectContaining({ text: "message not found", show_alert: true }),
+      expect.objectContaining({ text: "This contact no longer exists, or is not in your workspace.", show_alert: true }),
+      expect.objectContaining({ text: "This message no longer exists, or is not one you can see.", show_alert: true }),
     ]);
     expect(await count("SELECT count(*) AS n FROM contact_scores WHERE contact_id = ?", adaContact.author_contact_id)).toBe(0);
     expect(await count("SELECT count(*) AS n FROM chat_notifications WHERE workspace_id = ?", b.workspace.id)).toBe(0);

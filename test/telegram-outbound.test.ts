@@ -12,9 +12,11 @@ import {
   eventually,
   failNext,
   linkedRep,
+  messageNow,
   messageUpdate,
   postUpdate,
   replyingTo,
+  sentIdTo,
   sentTo,
   telegramCalls,
 } from "./helpers/telegram";
@@ -219,8 +221,13 @@ describe("replying from Telegram", () => {
 
     const receipt = await one<{ status_key: string }>("SELECT status_key FROM message_receipts WHERE user_id = ? AND message_id = ?", rep.user.id, inbound.id);
     expect(receipt.status_key).toBe("read");
+    // "⏳ Sending…" under the rep's text, edited to "✓ Sent" once Telegram took the answer.
     const toRita = await sentTo(bot.botToken, rita.id);
-    expect(toRita[toRita.length - 1]!.text).toBe("✓ Sent to Ada Lovelace on telegram.");
+    expect(toRita[toRita.length - 1]!.text).toBe("⏳ Sending to Ada Lovelace on telegram…");
+    const noticeId = await sentIdTo(bot.botToken, rita.id);
+    const notice = await eventually(() => messageNow(bot.botToken, rita.id, noticeId), (m) => m?.text === "✓ Sent to Ada Lovelace on telegram.");
+    expect(notice!.reply_to_message).toMatchObject({ message_id: expect.any(Number) });
+    expect(await one("SELECT message_id, chat_message_id FROM chat_sent_notices WHERE user_id = ?", rep.user.id)).toEqual({ message_id: answer.id, chat_message_id: String(noticeId) });
     expect(await count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = 'message.sent' AND actor_user_id = ?", ws.workspace.id, rep.user.id)).toBe(1);
   });
 
@@ -230,10 +237,11 @@ describe("replying from Telegram", () => {
     const prompt = (await sentTo(bot.botToken, rita.id)).pop()!;
     expect(prompt.text).toBe("↩ Reply to Ada Lovelace\n“Do you have it in blue?”");
     expect(prompt.reply_markup).toMatchObject({ force_reply: true });
-    const row = await one<{ purpose_key: string; chat_message_id: string }>(
-      "SELECT purpose_key, chat_message_id FROM chat_notifications WHERE message_id = ? AND purpose_key = 'reply_prompt'",
-      inbound.id,
+    const row = await one<{ action_key: string; args_json: string; chat_message_id: string }>(
+      "SELECT action_key, args_json, chat_message_id FROM chat_prompts WHERE workspace_id = ? AND closed_at IS NULL",
+      ws.workspace.id,
     );
+    expect(row).toMatchObject({ action_key: "reply", args_json: JSON.stringify([inbound.conversation_id, inbound.id]) });
     await send(messageUpdate(rita, "Only in blue, sorry.", replyingTo(Number(row.chat_message_id), rita.id)));
     await eventually(() => sentTo(bot.botToken, ada.id), (sent) => sent.length === 1);
     expect((await sentTo(bot.botToken, ada.id))[0]!.text).toBe("Only in blue, sorry.");
@@ -247,9 +255,9 @@ describe("replying from Telegram", () => {
     const { text: _text, ...sticker } = messageUpdate(rita, "").message;
     await send({ update_id: 9_000_000 + chatMessageId, message: { ...sticker, sticker: { file_id: "s" }, ...replyingTo(chatMessageId, rita.id) } });
     const hints = (await sentTo(bot.botToken, rita.id)).slice(-3).map((m) => m.text);
-    expect(hints[0]).toMatch(/^That message is not a notification I can answer/);
-    expect(hints[1]).toMatch(/^To answer a contact, reply to their notification/);
-    expect(hints[2]).toBe("Only text answers can be sent from Telegram; send files from the Parley app.");
+    expect(hints[0]).toMatch(/^That message is not one I can answer\. To answer a contact, tap ↩ Reply/);
+    expect(hints[1]).toMatch(/^To answer a contact, tap ↩ Reply on their message/);
+    expect(hints[2]).toBe("Only text can be sent from Telegram for now; send files from the Parley app.");
     expect(await count("SELECT count(*) AS n FROM messages WHERE workspace_id = ? AND author_kind_key = 'user'", ws.workspace.id)).toBe(0);
   });
 

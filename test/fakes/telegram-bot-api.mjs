@@ -209,6 +209,12 @@ async function control(req, url, raw, res) {
   const token = url.searchParams.get("token");
   if (url.pathname === "/__fake/calls" && token) return send(200, botFor(token).calls);
   if (url.pathname === "/__fake/webhook" && token) return send(200, botFor(token).webhook);
+  // The messages the bot sent to a chat as they stand now, oldest first.
+  if (url.pathname === "/__fake/sent" && token) {
+    const chat = url.searchParams.get("chat");
+    const sent = [...botFor(token).messages.values()].filter((m) => String(m.chat.id) === chat);
+    return send(200, sent.sort((a, b) => a.message_id - b.message_id));
+  }
   // A message as it stands now, after its edits: what the user sees in the chat.
   if (url.pathname === "/__fake/message" && token) {
     return send(200, botFor(token).messages.get(`${url.searchParams.get("chat")}:${url.searchParams.get("id")}`) ?? null);

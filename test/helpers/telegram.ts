@@ -142,6 +142,8 @@ export const replyingTo = (messageId: number, chatId: number) => ({
 export interface SentMessage {
   chat_id: number;
   text: string;
+  reply_to_message?: { message_id: number };
+  copy_of?: { chat_id: number; message_id: number };
   reply_markup?: { inline_keyboard?: { text: string; callback_data: string }[][]; force_reply?: boolean };
 }
 
@@ -152,3 +154,26 @@ export async function sentTo(botToken: string, chatId: number): Promise<SentMess
 
 /** The inline buttons' callback data of a sent message, row by row. */
 export const buttonRows = (message: SentMessage) => (message.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.callback_data));
+
+/** A message the bot sent, as it stands now (after its edits): what the rep sees in the chat. */
+export async function messageNow(botToken: string, chatId: number, messageId: number): Promise<SentMessage & { message_id: number } | null> {
+  const res = await fetch(`${env.TELEGRAM_API_BASE_URL}/__fake/message?token=${encodeURIComponent(botToken)}&chat=${chatId}&id=${messageId}`);
+  return (await res.json()) as (SentMessage & { message_id: number }) | null;
+}
+
+/** The answers to button presses, oldest first. */
+export async function pressAnswers(botToken: string): Promise<{ callback_query_id: string; text?: string; show_alert?: boolean }[]> {
+  return (await telegramCalls(botToken, "answerCallbackQuery")).map((c) => c.params as { callback_query_id: string; text?: string; show_alert?: boolean });
+}
+
+/**
+ * The id of the last message the bot sent to a chat — whose text, as first sent or edited since,
+ * starts with `prefix` when one is given (notifications arrive on their own schedule).
+ */
+export async function sentIdTo(botToken: string, chatId: number, prefix?: string): Promise<number> {
+  const res = await fetch(`${env.TELEGRAM_API_BASE_URL}/__fake/sent?token=${encodeURIComponent(botToken)}&chat=${chatId}`);
+  const sent = (await res.json()) as { message_id: number; text?: string }[];
+  const matching = prefix === undefined ? sent : sent.filter((m) => (m.text ?? "").startsWith(prefix));
+  if (matching.length === 0) throw new Error(`nothing sent to ${chatId}${prefix ? ` starting with ${prefix}` : ""}`);
+  return matching[matching.length - 1]!.message_id;
+}
