@@ -173,12 +173,13 @@ describe("the Telegram adapter (deliver_message)", () => {
     expect(delivery).toMatchObject({ status_key: "sent" });
     const [photo] = await telegramCalls(bot.botToken, "sendPhoto");
     expect(photo!.params).toMatchObject({ chat_id: String(ada.id), caption: "Here you go" });
-    const photoFile = photo!.params[String(photo!.params.photo).replace("attach://", "")] as { fileName: string; base64: string };
+    // The fake resolves `attach://<part>` to the file part it names, as Telegram does.
+    const photoFile = photo!.params.photo as { fileName: string; base64: string };
     expect(photoFile.fileName).toBe("shop.png");
     expect(atob(photoFile.base64)).toBe(String.fromCharCode(...png));
     const [document] = await telegramCalls(bot.botToken, "sendDocument");
     expect(document!.params.caption).toBeUndefined();
-    const docFile = document!.params[String(document!.params.document).replace("attach://", "")] as { fileName: string; base64: string };
+    const docFile = document!.params.document as { fileName: string; base64: string };
     expect(docFile.fileName).toBe("brochure 2026.pdf");
     expect(atob(docFile.base64)).toBe("%PDF-1.7 brochure");
     expect(await sentTo(bot.botToken, ada.id)).toEqual([]);

@@ -28,7 +28,14 @@ function readParams(req, raw) {
   const type = req.headers["content-type"] ?? "";
   if (type.includes("application/json")) return raw.length ? JSON.parse(raw.toString("utf8")) : {};
   if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
-  if (type.includes("multipart/form-data")) return parseMultipart(type, raw);
+  if (type.includes("multipart/form-data")) {
+    // Files travel as parts of their own, named by `attach://<name>` in the field that uses them.
+    const params = parseMultipart(type, raw);
+    for (const [key, value] of Object.entries(params)) {
+      if (typeof value === "string" && value.startsWith("attach://")) params[key] = params[value.slice("attach://".length)] ?? value;
+    }
+    return params;
+  }
   return Object.fromEntries(new URL(req.url, "http://fake").searchParams);
 }
 
