@@ -353,6 +353,30 @@ describe("GET /v1/analytics/performance", () => {
     averageCallDurationSeconds: null,
   };
 
+  it("internal notes are not replies: they stop no clock and are not messages sent", async () => {
+    const ws = await newWorkspace();
+    const ann = await ws.member("Ann");
+    const a = ann.user.id;
+    const conversation = await insertConversation(ws.workspace.id, "Noted");
+    await insertMessages(ws.workspace.id, conversation.id, [
+      [{ contact: conversation.contactId }, at(0)],
+      [{ user: a }, at(100)],
+    ]);
+    // Ann's note to colleagues, 10 s after the question: not the answer that came at 100 s.
+    await env.DB.prepare(
+      "INSERT INTO messages (workspace_id, conversation_id, author_kind_key, author_user_id, channel_key, body, created_at, updated_at) VALUES (?, ?, 'user', ?, 'internal', 'call her', ?, ?)",
+    )
+      .bind(ws.workspace.id, conversation.id, a, at(10), at(10))
+      .run();
+    const [row] = (await get(ws.owner, `/v1/analytics/performance?userId=${a}&${range(from, to)}`)).data;
+    expect(row).toMatchObject({
+      messagesSent: 1,
+      conversationsHandled: 1,
+      firstResponseTime: { count: 1, medianSeconds: 100 },
+      replyTime: { count: 1, medianSeconds: 100 },
+    });
+  });
+
   it("measures first response and reply times per rep, with median and p90", async () => {
     const ws = await newWorkspace();
     const ann = await ws.member("Ann");
