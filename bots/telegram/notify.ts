@@ -11,6 +11,8 @@ import type { Bindings } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
 import { connectionForChannel, credentialsOf, type TelegramCredentials } from "../../src/modules/channels-config/channels.service";
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
+import { mediaRefsOf } from "../../src/channels/media";
+import { attachmentKindOf } from "../../src/modules/attachments/attachments.service";
 import { ratingRows } from "./format";
 
 /** What a notification shows of the message (Telegram allows 4096 characters in all). */
@@ -44,13 +46,9 @@ async function filesOf(db: Db, message: typeof messages.$inferSelect): Promise<s
     .where(and(eq(messageAttachments.workspaceId, message.workspaceId), eq(messageAttachments.messageId, message.id)))
     .orderBy(asc(messageAttachments.id));
   if (stored.length > 0) return stored.map((a) => a.kind);
-  try {
-    const media = (JSON.parse(message.payloadJson ?? "{}") as { telegram?: { media?: { kind: string }[] } }).telegram?.media;
-    if (media?.length) return media.map((m) => m.kind);
-  } catch {
-    // A payload that is not JSON says nothing about files.
-  }
-  return ["media"];
+  // Not fetched yet: the refs the provider gave.
+  const refs = mediaRefsOf(message.payloadJson);
+  return refs.length > 0 ? refs.map((ref) => attachmentKindOf(ref.contentType)) : ["media"];
 }
 
 export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspaceId: number; messageId: number }): Promise<void> {
