@@ -125,12 +125,14 @@ async function findCall(db: Db, viewer: Viewer, id: number): Promise<CallRow> {
 }
 
 /** The times a move to `status` sets: when it connected, when it ended. */
-function timesAfter(call: CallRow, status: CallStatus, at: number, durationSeconds?: number | null) {
+function timesAfter(call: CallRow, status: CallStatus, reportedAt: number, durationSeconds?: number | null) {
+  // A provider's clock may run behind ours: nothing happens to a call before it started.
+  const at = Math.max(reportedAt, call.startedAt);
   let connectedAt = status === "connected" ? at : call.connectedAt;
   const endedAt = isFinal(status) ? at : call.endedAt;
   // A provider that reports the end with a duration says how long it was connected, even when its
   // "answered" report was lost or is still on its way.
-  if (status === "ended" && durationSeconds) connectedAt = connectedAt ?? at - durationSeconds * 1000;
+  if (status === "ended" && durationSeconds) connectedAt = connectedAt ?? Math.max(call.startedAt, at - durationSeconds * 1000);
   return { statusKey: status, connectedAt, endedAt };
 }
 
@@ -263,7 +265,7 @@ export async function ingestInboundCall(db: Db, input: InboundCall & { workspace
       entityTypeKey: "call",
       entityId: newestId(calls),
       actorUserId: null,
-      payload: { conversationId, contactId, channelKey: input.channel, kindKey: input.kind, externalId: input.externalId },
+      payload: { contactId, channelKey: input.channel, kindKey: input.kind, connectionId: input.connectionId, externalId: input.externalId },
       createdAt: now,
     }),
   );
