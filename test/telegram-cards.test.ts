@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { newWorkspace } from "./helpers/api";
 import { all, one } from "./helpers/db";
 import { ingest } from "./helpers/inbox";
+import { consume } from "./helpers/queue";
 import {
   buttonRows,
   callbackUpdate,
@@ -55,24 +56,35 @@ describe("what the contact sent", () => {
     expect(card!.text).toContain("this one, in blue");
   });
 
-  it("files of other channels are sent from R2 as a photo, a voice note and a document", async () => {
+  it("files of other channels are sent from R2 as a photo, a voice note and a document, once fetched", async () => {
     const ws = await newWorkspace();
     const { bot } = await linkedRep(ws, rita);
-    const prefix = `ws/${ws.workspace.id}/attachments/`;
     const files = [
-      { key: `${prefix}wa-1.jpg`, fileName: "shelf.jpg", contentType: "image/jpeg", bytes: new Uint8Array([0xff, 0xd8, 0xff, 1]) },
-      { key: `${prefix}wa-2.ogg`, fileName: "voice.ogg", contentType: "audio/ogg; codecs=opus", bytes: new Uint8Array([0x4f, 0x67, 0x67, 0x53]) },
-      { key: `${prefix}wa-3.pdf`, fileName: "quote.pdf", contentType: "application/pdf", bytes: new TextEncoder().encode("%PDF-1.4") },
+      { ref: "wa-1", fileName: "shelf.jpg", contentType: "image/jpeg", kind: "image", bytes: new Uint8Array([0xff, 0xd8, 0xff, 1]) },
+      { ref: "wa-2", fileName: "voice.ogg", contentType: "audio/ogg; codecs=opus", kind: "audio", bytes: new Uint8Array([0x4f, 0x67, 0x67, 0x53]) },
+      { ref: "wa-3", fileName: "quote.pdf", contentType: "application/pdf", kind: "document", bytes: new TextEncoder().encode("%PDF-1.4") },
     ];
-    for (const f of files) await env.FILES.put(f.key, f.bytes);
-    await ingest(ws.workspace.id, {
+    const { message } = await ingest(ws.workspace.id, {
       channel: "whatsapp",
       from: { externalId: "4915112345678", name: "Wanda" },
       body: "see attached",
       kind: "media",
-      attachments: files.map((f) => ({ key: f.key, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.bytes.byteLength })),
+      media: files.map((f) => ({ ref: f.ref, key: f.ref, fileName: f.fileName, contentType: f.contentType, sizeBytes: f.bytes.byteLength })),
     });
-    const [card] = await eventually(() => cardsTo(bot.botToken, rita.id), (cards) => cards.length === 1);
+    // The notification waits for the files; here they are stored as the fetch task would.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await cardsTo(bot.botToken, rita.id)).toEqual([]);
+    for (const f of files) {
+      const key = `ws/${ws.workspace.id}/attachments/whatsapp-${message.id}-${f.ref}`;
+      await env.FILES.put(key, f.bytes);
+      await env.DB.prepare(
+        "INSERT INTO message_attachments (workspace_id, message_id, kind_key, url, file_name, content_type, size_bytes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1)",
+      )
+        .bind(ws.workspace.id, message.id, f.kind, key, f.fileName, f.contentType, f.bytes.byteLength)
+        .run();
+    }
+    expect(await consume({ task: "notify_reps", workspaceId: ws.workspace.id, messageId: message.id })).toEqual({ acked: true, retriedAfter: null });
+    const [card] = await cardsTo(bot.botToken, rita.id);
     expect(card!.text).toBe("💬 Wanda · whatsapp\n\nsee attached\n📎 image, audio, document");
     const sent = await telegramCalls(bot.botToken);
     const media = sent.filter((c) => ["sendPhoto", "sendVoice", "sendDocument", "copyMessage"].includes(c.method));
@@ -81,7 +93,11 @@ describe("what the contact sent", () => {
       ["sendVoice", expect.objectContaining({ fileName: "voice.ogg", size: 4 })],
       ["sendDocument", expect.objectContaining({ fileName: "quote.pdf", size: 8 })],
     ]);
-    expect(card!.reply_markup).toBeDefined();
+    // The card answers the first file; the queued retry finds Rita notified already.
+    const cardId = await sentIdTo(bot.botToken, rita.id, "💬");
+    expect((await messageNow(bot.botToken, rita.id, cardId))!.reply_to_message!.message_id).toBe(cardId - 3);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(await cardsTo(bot.botToken, rita.id)).toHaveLength(1);
   });
 
   it("a long message shows its start, and Show all posts the rest in parts", async () => {

@@ -4,7 +4,9 @@
 // are drawn afresh from the database each time, so a redraw after any change is just this again.
 import { and, desc, eq, gt, ne } from "drizzle-orm";
 import { contacts, deals, messageAttachments, messageReceipts, messages, qualificationKinds, stages, users } from "../../src/db/schema";
+import { mediaRefsOf } from "../../src/channels/media";
 import { enqueueTask } from "../../src/jobs/tasks";
+import { attachmentKindOf } from "../../src/modules/attachments/attachments.service";
 import { findContact } from "../../src/modules/contacts/contacts.service";
 import { findConversation } from "../../src/modules/conversations/conversations.service";
 import { findMessage, type MessageRow } from "../../src/modules/messages/message-access";
@@ -38,13 +40,9 @@ export interface NotificationFacts {
 export function filesOf(message: MessageRow, stored: { kindKey: string }[]): string[] {
   if (message.kindKey !== "media") return [];
   if (stored.length > 0) return stored.map((a) => a.kindKey);
-  try {
-    const media = (JSON.parse(message.payloadJson ?? "{}") as { telegram?: { media?: { kind: string }[] } }).telegram?.media;
-    if (media?.length) return media.map((m) => m.kind);
-  } catch {
-    // A payload that is not JSON says nothing about files.
-  }
-  return ["media"];
+  // Not fetched yet: the refs the provider gave.
+  const refs = mediaRefsOf(message.payloadJson);
+  return refs.length > 0 ? refs.map((ref) => attachmentKindOf(ref.contentType)) : ["media"];
 }
 
 /** The card of `messageId` for the rep. */

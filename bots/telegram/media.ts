@@ -6,7 +6,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
 import { messageAttachments, type messages } from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
-import type { TelegramPayload } from "../../src/channels/telegram/telegram-media";
+import type { TelegramPayload } from "../../src/channels/telegram/telegram.inbound";
+import { mediaRefsOf } from "../../src/channels/media";
 
 /** Bot API upload limits: a photo sent as a photo; anything sent by a bot. */
 const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
@@ -47,7 +48,8 @@ export async function showMedia(db: Db, env: Bindings, api: Api, opts: { chatId:
   const { message } = opts;
   if (message.kindKey !== "media") return null;
   const telegram = telegramPayload(message);
-  if (telegram?.media?.length && telegram.connectionId === opts.connectionId) {
+  // A message this very bot received: copied from the contact's chat, whatever it is.
+  if (message.channelKey === "telegram" && telegram && message.connectionId === opts.connectionId) {
     try {
       return (await api.copyMessage(opts.chatId, telegram.chatId, telegram.messageId)).message_id;
     } catch (error) {
@@ -55,16 +57,34 @@ export async function showMedia(db: Db, env: Bindings, api: Api, opts: { chatId:
       if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
     }
   }
-  const files = await db
-    .select()
-    .from(messageAttachments)
-    .where(and(eq(messageAttachments.workspaceId, message.workspaceId), eq(messageAttachments.messageId, message.id)))
-    .orderBy(asc(messageAttachments.id))
-    .limit(MAX_FILES);
+  const files = await storedFiles(db, message);
   let first: number | null = null;
-  for (const file of files) {
+  for (const file of files.slice(0, MAX_FILES)) {
     const id = await sendStored(env, api, opts.chatId, file);
     first ??= id;
   }
   return first;
+}
+
+async function storedFiles(db: Db, message: MessageRow): Promise<AttachmentRow[]> {
+  return db
+    .select()
+    .from(messageAttachments)
+    .where(and(eq(messageAttachments.workspaceId, message.workspaceId), eq(messageAttachments.messageId, message.id)))
+    .orderBy(asc(messageAttachments.id));
+}
+
+/** How long a notification waits for a message's files to be fetched into R2 before going without. */
+export const MEDIA_WAIT_MS = 60_000;
+
+/**
+ * Files a notification should show but that are not in R2 yet (the fetch task runs beside the
+ * notification): true while the message is young enough to be worth waiting for. A message a
+ * Telegram bot can copy needs no files.
+ */
+export async function filesPending(db: Db, message: MessageRow, now = Date.now()): Promise<boolean> {
+  if (message.kindKey !== "media" || mediaRefsOf(message.payloadJson).length === 0) return false;
+  if (message.channelKey === "telegram" && telegramPayload(message)) return false;
+  if (now - message.updatedAt > MEDIA_WAIT_MS) return false;
+  return (await storedFiles(db, message)).length === 0;
 }

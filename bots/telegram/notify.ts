@@ -14,7 +14,7 @@ import { callerOf } from "../../src/modules/chat-links/chat-links.service";
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
 import { connectionForChannel, credentialsOf, findLiveConnection, type TelegramCredentials } from "../../src/modules/channels-config/channels.service";
 import { notificationCard } from "../rep-actions";
-import { showMedia } from "./media";
+import { filesPending, showMedia } from "./media";
 import { inlineKeyboard } from "./render";
 
 /** The workspace's Telegram bots, by connection id, each with its API (found once per task). */
@@ -44,6 +44,8 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
     .where(and(eq(messages.workspaceId, ws), eq(messages.id, task.messageId)));
   // Only contacts' messages are news for reps.
   if (!message || message.authorKindKey !== "contact") return;
+  // Files are shown with the news: give the fetch task a moment to store them.
+  if (await filesPending(db, message)) throw new TransientJobError(`message ${message.id}'s files are not fetched yet`, "media_pending", 5);
 
   // Linked reps whose receipt is still unread: read elsewhere already means nothing to tell.
   const now = Date.now();

@@ -2,12 +2,12 @@
 import { deliverMessage } from "./deliver-message.job";
 import { deliveryOutcome } from "./delivery-outcome.task";
 import { exportContactsJob } from "./export-contacts.job";
+import { fetchMedia } from "./fetch-media.task";
 import { importContactsJob } from "./import-contacts.job";
 import { notifyReps } from "./notify-reps.task";
 import { refreshCards } from "./refresh-cards.task";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
-import { telegramFetchMedia } from "./telegram-fetch-media.task";
 
 export const jobHandlers: JobHandlers = {
   deliver_message: deliverMessage,
@@ -16,7 +16,7 @@ export const jobHandlers: JobHandlers = {
 };
 
 export const taskHandlers: TaskHandlers = {
-  "telegram.fetch_media": telegramFetchMedia,
+  "channel.fetch_media": fetchMedia,
   notify_reps: notifyReps,
   refresh_cards: refreshCards,
   delivery_outcome: deliveryOutcome,

@@ -13,6 +13,7 @@ editsComposer.chatType("private").on("edited_message", async (ctx) => {
   await editInbound(ctx.parley.db, ctx.parley.env, {
     workspaceId: ctx.parley.connection.workspaceId,
     channel: "telegram",
+    connectionId: ctx.parley.connection.id,
     // Telegram numbers messages per chat, as ingest stored them.
     externalId: `${ctx.chat.id}:${msg.message_id}`,
     body,

@@ -135,3 +135,15 @@ export async function setQuiet(db: Db, linkId: number, change: { mutedUntil?: nu
   if (!row) throw new Error(`chat link ${linkId} is gone`);
   return row;
 }
+
+/** The user of `workspaceId` linked to a chat account, acting with the rights their API token would have. */
+export async function linkedUser(db: Db, workspaceId: number, platform: ChatPlatform, externalUserId: string): Promise<Caller | null> {
+  const [row] = await db
+    .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
+    .from(chatLinks)
+    .innerJoin(users, eq(users.id, chatLinks.userId))
+    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
+    .where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId), eq(chatLinks.workspaceId, workspaceId)));
+  if (!row) return null;
+  return { ...row, workspaceId, tokenId: 0 };
+}

@@ -16,6 +16,8 @@ export interface EditInboundInput {
   channel: IdentityChannel;
   /** The provider's id of the message edited (as `ingestInbound` stored it). */
   externalId: string;
+  /** The connection it came through: provider ids are unique per connection. */
+  connectionId?: number | null;
   body: string;
   /** When the contact edited it, by the provider's clock. */
   editedAt: number;
@@ -28,7 +30,14 @@ export async function editInbound(db: Db, env: Pick<Bindings, "JOBS">, input: Ed
   const [message] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.workspaceId, ws), eq(messages.channelKey, input.channel), eq(messages.externalId, input.externalId)));
+    .where(
+      and(
+        eq(messages.workspaceId, ws),
+        eq(messages.channelKey, input.channel),
+        eq(messages.externalId, input.externalId),
+        input.connectionId == null ? undefined : eq(messages.connectionId, input.connectionId),
+      ),
+    );
   if (!message || message.authorKindKey !== "contact") return { found: false };
   const [newer] = await db
     .select({ id: events.id })
