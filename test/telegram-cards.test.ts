@@ -85,7 +85,7 @@ describe("what the contact sent", () => {
     }
     expect(await consume({ task: "notify_reps", workspaceId: ws.workspace.id, messageId: message.id })).toEqual({ acked: true, retriedAfter: null });
     const [card] = await cardsTo(bot.botToken, rita.id);
-    expect(card!.text).toBe("💬 Wanda · whatsapp\n\nsee attached\n📎 image, audio, document");
+    expect(card!.text).toBe("💬 Wanda · whatsapp\n\nsee attached\n📎 photo, audio, document");
     const sent = await telegramCalls(bot.botToken);
     const media = sent.filter((c) => ["sendPhoto", "sendVoice", "sendDocument", "copyMessage"].includes(c.method));
     expect(media.map((c) => [c.method, (c.params.photo ?? c.params.voice ?? c.params.document) as { fileName: string }])).toEqual([

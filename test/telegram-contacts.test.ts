@@ -155,7 +155,7 @@ describe("a contact writing to the bot", () => {
       expect.objectContaining({ id: image!.id, kindKey: "image", url: `/v1/attachments/${image!.id}` }),
     ]);
     const notifications = await eventually(() => notificationsTo(bot.botToken, rita.id), (sent) => sent.length === 2);
-    expect(notifications.map((n) => n.text.split("\n").pop())).toEqual(["📎 image", "📎 document"]);
+    expect(notifications.map((n) => n.text.split("\n").pop())).toEqual(["📎 photo", "📎 document"]);
 
     // A redelivered task finds the files stored and fetches nothing again.
     expect(await consume({ task: "channel.fetch_media", workspaceId: ws.workspace.id, messageId: photoMessage.id })).toEqual({ acked: true, retriedAfter: null });

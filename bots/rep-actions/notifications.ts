@@ -36,13 +36,15 @@ export interface NotificationFacts {
   answeredBy: string | null;
 }
 
+/** A file's kind as a rep says it. */
+const SAID: Record<string, string> = { image: "photo", audio: "audio", video: "video", document: "document" };
+
 /** The kinds of files a message carries, or will once its media task has run. */
 export function filesOf(message: MessageRow, stored: { kindKey: string }[]): string[] {
   if (message.kindKey !== "media") return [];
-  if (stored.length > 0) return stored.map((a) => a.kindKey);
   // Not fetched yet: the refs the provider gave.
-  const refs = mediaRefsOf(message.payloadJson);
-  return refs.length > 0 ? refs.map((ref) => attachmentKindOf(ref.contentType)) : ["media"];
+  const kinds = stored.length > 0 ? stored.map((a) => a.kindKey) : mediaRefsOf(message.payloadJson).map((ref) => attachmentKindOf(ref.contentType));
+  return kinds.length > 0 ? kinds.map((kind) => SAID[kind] ?? kind) : ["file"];
 }
 
 /** The card of `messageId` for the rep. */
