@@ -23,7 +23,7 @@ describe("/v1/channels (Telegram)", () => {
     const [setWebhook] = await telegramCalls(botToken, "setWebhook");
     expect(setWebhook!.params).toMatchObject({ url: res.body.webhookUrl });
     expect(String(setWebhook!.params.secret_token)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect((await telegramCalls(botToken)).map((c) => c.method)).toEqual(["getMe", "setWebhook"]);
+    expect((await telegramCalls(botToken)).map((c) => c.method)).toEqual(["getMe", "setWebhook", "setMyCommands"]);
 
     const stored = await one<{ credentials_ciphertext: string }>(
       "SELECT credentials_ciphertext FROM channel_connections WHERE workspace_id = ?",

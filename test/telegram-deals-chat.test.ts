@@ -65,6 +65,11 @@ describe("deals in a chat", () => {
     await send(messageUpdate(rita, "went with a local roofer"));
     expect((await rep.api.get(`/v1/deals/${deal.id}`)).body).toMatchObject({ statusKey: "lost", lostReason: "went with a local roofer" });
     expect((await sentTo(bot.botToken, rita.id)).pop()!.text).toBe("💼 Roof\nCy · Sales: Lead\n❌ Lost — went with a local roofer");
+    // An unknown command is not an answer either.
+    await send(callbackUpdate(rita, `dl:${deal.id}`, cardId));
+    await send(messageUpdate(rita, "/reason"));
+    expect((await sentTo(bot.botToken, rita.id)).pop()!.text).toBe("I don't know /reason. /help lists what I can do.");
+    await send(messageUpdate(rita, "/cancel"));
     // The question was answered: the next text is not a reason.
     await send(messageUpdate(rita, "thanks"));
     expect((await sentTo(bot.botToken, rita.id)).pop()!.text).toMatch(/^To answer a contact/);

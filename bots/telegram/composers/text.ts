@@ -61,6 +61,8 @@ textComposer.on("message", async (ctx) => {
   const repliedTo = ctx.msg.reply_to_message?.message_id;
   const text = ctx.msg.text;
 
+  // A command the bot does not know is not an answer to anything.
+  if (text?.startsWith("/")) return void (await ctx.reply(`I don't know ${text.split(/\s/)[0]}. /help lists what I can do.`));
   const prompt = await findOpenPrompt(rc.db, chatOf(ctx), repliedTo === undefined ? null : String(repliedTo));
   if (prompt) {
     if (text === undefined) return void (await ctx.reply(TEXT_ONLY));
