@@ -3,7 +3,6 @@
 // commands (bulk overwrite), store the token sealed. The owner then pastes the connection's
 // webhook URL into the Developer Portal as the Interactions Endpoint URL.
 import { z } from "@hono/zod-openapi";
-import { commandDefinitions } from "../../../bots/discord/commands";
 import { AppError, invalidField } from "../../lib/errors";
 import {
   assertAccountFree,
@@ -70,6 +69,9 @@ export const discordConnect: ConnectHandlers<typeof ConnectDiscordBody> = {
       externalAccountId: application.id,
     });
     try {
+      // Loaded here only: the command builders' validators are built when a bot connects, not on
+      // every cold start of the Worker.
+      const { commandDefinitions } = await import("../../../bots/discord/commands");
       await rest.request("PUT", `/applications/${application.id}/commands`, commandDefinitions());
     } catch (error) {
       // Without its commands the bot would answer nothing: undo the connection.
