@@ -6,7 +6,7 @@
 // INLINE_BUDGET_MS is deferred the same way (type 6 for a press) — the work finishes in waitUntil
 // and edits the original response through the interaction webhook.
 import type { APIInteraction, APIInteractionResponse } from "discord-api-types/v10";
-import { InteractionResponseType, InteractionType, MessageFlags } from "discord-api-types/v10";
+import { ApplicationCommandType, InteractionResponseType, InteractionType, MessageFlags } from "discord-api-types/v10";
 import { eq } from "drizzle-orm";
 import type { ProviderContext } from "../../src/channels/channel-adapter";
 import { discordConfigOf } from "../../src/channels/discord/discord-credentials";
@@ -70,7 +70,8 @@ interface Plan {
 async function planOf(ctx: DiscordContext): Promise<Plan> {
   const { interaction } = ctx;
   const now = (reply: Reply): Plan => ({ run: async () => reply, defer: "never", privately: true, onMessage: false });
-  const command = interaction.type === InteractionType.ApplicationCommand && "options" in interaction.data ? commandInput(interaction.data) : null;
+  // Slash commands only (CHAT_INPUT, type 1): Parley registers no user or message commands.
+  const command = interaction.type === InteractionType.ApplicationCommand && interaction.data.type === ApplicationCommandType.ChatInput ? commandInput(interaction.data) : null;
   if (interaction.type === InteractionType.ApplicationCommand && !command) return now(refusal("Parley has no such command."));
 
   if (command?.name === "link") return { run: () => link(ctx, command), defer: "never", privately: true, onMessage: false };

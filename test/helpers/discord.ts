@@ -127,7 +127,9 @@ function options(values: Record<string, OptionValue>, focused?: string) {
 /** `/name [subcommand] option:value…` as Discord sends it (type 2). */
 export function command(app: DiscordApp, user: DiscordUserFixture, name: string, subcommand: string | null, values: Record<string, OptionValue> = {}, where?: Where) {
   const opts = options(values);
-  return envelope(app, user, 2, { id: snowflake(), name, type: 1, options: subcommand ? [{ name: subcommand, type: 1, options: opts }] : opts }, where);
+  // Discord leaves `options` out when there are none (a bare `/inbox`).
+  const data = subcommand ? { options: [{ name: subcommand, type: 1, ...(opts.length ? { options: opts } : {}) }] } : opts.length ? { options: opts } : {};
+  return envelope(app, user, 2, { id: snowflake(), name, type: 1, ...data }, where);
 }
 
 /** Typing into `focused` (type 4): the partial values so far. */
