@@ -32,3 +32,8 @@ export { type Sent, sendReply, sentNoticeText, writeToContact } from "./reply";
 export { duration, myStats, repStats, sparkline, startOfDay, STATS_PERIODS, type StatsPeriod } from "./stats";
 export { decodeButton, encodeButton, runButton, UnknownButton } from "./registry";
 export { inWords, refusal } from "./words";
+export { pipelineBoard, totalsLine, type BoardFacts } from "./board";
+export { messageCard, showContact, type MessageCardFacts } from "./cards";
+export { contactChoices, dealChoices, memberChoices, pipelineChoices, resolveChoice, stageChoices, MAX_CHOICES, type Choice } from "./choices";
+export { pinToSlot, startDeal, type NewDealInput } from "./entries";
+export { isPeriod, PERIODS, statsFor, type Period, type PeriodStatsFacts } from "./period-stats";
