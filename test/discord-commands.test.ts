@@ -126,7 +126,9 @@ describe("commands", () => {
     expect(card.body.data.flags).toBe(EPHEMERAL);
     expect(card.body.data.embeds[0]).toMatchObject({ title: "Ada Acme", description: "Acme" });
     const ids = customIds(card.body.data);
-    expect(ids[0]).toEqual([1, 2, 3, 4, 5].map((v) => `s:${acme.id}:${v}`));
+    // The shared contact card: Write · Pin, then ⭐1–5, then Deal (Qualify is the select).
+    expect(ids[0]).toEqual([`w:${acme.id}`, `p:${acme.id}`]);
+    expect(ids[1]).toEqual([1, 2, 3, 4, 5].map((v) => `s:${acme.id}:${v}`));
     expect(ids).toContainEqual([`dc:${acme.id}`]);
     const select = card.body.data.components.flatMap((r: any) => r.components).find((c: any) => c.type === 3);
     expect(select.custom_id).toBe(`k:${acme.id}`);

@@ -27,7 +27,7 @@ describe("buttons and selects", () => {
     expect(res.body.type).toBe(7);
     expect(res.body.data.embeds[0].fields).toContainEqual({ name: "Score", value: "⭐ 4", inline: true });
     expect(res.body.data.embeds[0].footer.text).toBe("Scored ⭐4");
-    expect(customIds(res.body.data)[0]).toEqual([1, 2, 3, 4, 5].map((v) => `s:${contactId}:${v}`));
+    expect(customIds(res.body.data)[1]).toEqual([1, 2, 3, 4, 5].map((v) => `s:${contactId}:${v}`));
     expect((await one<{ score: number }>("SELECT score FROM contacts WHERE id = ?", contactId)).score).toBe(4);
 
     const events = () => count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key LIKE '%score%'", ws.workspace.id);
@@ -43,7 +43,7 @@ describe("buttons and selects", () => {
     const kind = select.options[0].value as string;
     const res = await send(press(app, user, select.custom_id, card, { values: [kind] }));
     expect(res.body.type).toBe(7);
-    expect(res.body.data.embeds[0].footer.text).toBe(`Qualified: ${kind}`);
+    expect(res.body.data.embeds[0].footer.text).toBe(`Qualified: ${select.options[0].label}`);
     expect((await one<{ qualification: string }>("SELECT qualification FROM contacts WHERE id = ?", contactId)).qualification).toBe(kind);
   });
 
@@ -52,11 +52,18 @@ describe("buttons and selects", () => {
     const menu = await send(press(app, user, `dc:${contactId}`, card));
     // A menu is a message of its own, for the presser.
     expect(menu.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
-    expect(customIds(menu.body.data)).toContainEqual([`dn:${contactId}`]);
+    expect(customIds(menu.body.data)).toContainEqual([`dn:${contactId}`, `c:${contactId}`]);
 
-    const opened = await send(press(app, user, `dn:${contactId}`, menu.body.data));
+    // ➕ New deal asks for a title and amount, in a modal (optional: empty opens it untitled).
+    const ask = await send(press(app, user, `dn:${contactId}`, menu.body.data));
+    expect(ask.body.type).toBe(9);
+    const pipeline = await one<{ id: number }>("SELECT id FROM pipelines WHERE workspace_id = ?", ws.workspace.id);
+    expect(ask.body.data.custom_id).toBe(`modal:p:deal.new:${contactId}:${pipeline.id}`);
+    expect(ask.body.data.components[0]).toMatchObject({ type: 18, component: { type: 4, custom_id: "text", required: false } });
+    const opened = await send(modalSubmit(app, user, ask.body.data.custom_id, { text: "Roof 1200" }, { message: menu.body.data }));
     expect(opened.body.type).toBe(7);
     expect(opened.body.data.embeds[0].footer.text).toBe("Deal opened");
+    expect(opened.body.data.embeds[0].title).toBe("Roof · 1,200 USD");
     const deal = await one<{ id: number }>("SELECT id FROM deals WHERE workspace_id = ?", ws.workspace.id);
 
     const proposal = await one<{ id: number }>("SELECT id FROM stages WHERE workspace_id = ? AND name = 'Proposal'", ws.workspace.id);
@@ -67,11 +74,15 @@ describe("buttons and selects", () => {
     expect(moved.body.type).toBe(7);
     expect(moved.body.data.embeds[0].fields).toContainEqual({ name: "Stage", value: "Proposal", inline: true });
 
-    const won = await send(press(app, user, `dw:${deal.id}`, moved.body.data));
+    // Won asks first, in place; confirmed, the card is closed and offers Reopen.
+    const confirm = await send(press(app, user, `dw:${deal.id}`, moved.body.data));
+    expect(confirm.body.type).toBe(7);
+    expect(customIds(confirm.body.data)).toEqual([[`dwc:${deal.id}`, `d:${deal.id}`]]);
+    expect(await one("SELECT status_key FROM deals WHERE id = ?", deal.id)).toEqual({ status_key: "open" });
+    const won = await send(press(app, user, `dwc:${deal.id}`, confirm.body.data));
     expect(won.body.type).toBe(7);
     expect(won.body.data.embeds[0].fields).toContainEqual({ name: "Status", value: "won", inline: true });
-    // A closed deal's card has nothing left to press.
-    expect(won.body.data.components).toEqual([]);
+    expect(customIds(won.body.data)).toEqual([[`dr:${deal.id}`], [expect.stringMatching(/^c:\d+$/)]]);
   });
 
   it("Lost asks for the reason in a modal; its submission closes the deal and updates the card", async () => {
@@ -126,7 +137,7 @@ describe("the reply modal", () => {
 
     const sent = await send(modalSubmit(app, user, `modal:reply:${message.id}`, { text: "Yes, until Friday." }, { message: notification }));
     expect(sent.body).toMatchObject({ type: 4, data: { flags: EPHEMERAL } });
-    expect(sent.body.data.content).toBe("✓ Sent to Tom on telegram.");
+    expect(sent.body.data.content).toBe("⏳ Sending to Tom on telegram…");
     const answer = await one<{ author_user_id: number; channel_key: string; body: string; conversation_id: number }>(
       "SELECT author_user_id, channel_key, body, conversation_id FROM messages WHERE workspace_id = ? AND author_kind_key = 'user'",
       ws.workspace.id,

@@ -9,7 +9,7 @@ import { answerEmbed, componentsOf, contactEmbed, dealEmbed, message, messageEmb
 
 /** The qualification kinds, as the choice the card's Qualify button would open. */
 async function qualifyChoice(ctx: RepContext, contactId: number) {
-  return { "contact.qualifyMenu": (await qualifyMenu(ctx, contactId)).buttons.flat() };
+  return { "contact.qualifyMenu": (await qualifyMenu(ctx, contactId)).buttons.flat().filter((b) => !b.back) };
 }
 
 export async function contactCardBody(ctx: RepContext, contactId: number, notice?: string): Promise<MessageBody> {

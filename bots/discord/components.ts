@@ -5,7 +5,7 @@
 import type { APIMessage, APIMessageComponentInteraction, APIModalSubmitInteraction } from "discord-api-types/v10";
 import { ComponentType, TextInputStyle } from "discord-api-types/v10";
 import type { ActionName, Answer, RepContext } from "../rep-actions";
-import { dealCard, decodeButton, inbox, loseDeal, replyPrompt, runButton, sendReply, UnknownButton } from "../rep-actions";
+import { createDealWith, dealCard, decodeButton, inbox, isPromptAction, loseDeal, replyPrompt, runButton, runPrompt, sendReply, UnknownButton } from "../rep-actions";
 import { contactCardBody, dealCardBody, messageCardBody, plainBody } from "./cards";
 import type { DiscordContext, Reply } from "./context";
 import { repContext } from "./context";
@@ -32,15 +32,26 @@ function cardMessageId(message: APIMessage | undefined): number | null {
   return null;
 }
 
+/** Actions whose answer is a deal's card. */
+const DEAL_CARDS: ReadonlySet<ActionName> = new Set([
+  "deal.show",
+  "deal.stage",
+  "deal.wonConfirmed",
+  "deal.reopen",
+  "deal.lostLike",
+  "deal.lostNoReason",
+  "deal.createNow",
+]);
+
 /** The pressed message after `action`: the same card drawn afresh, or a new message for a menu. */
 async function afterPress(rc: RepContext, action: ActionName, args: readonly string[], answer: Answer, pressed: APIMessage | undefined): Promise<Reply> {
+  // A question (✍ Write, a new deal's title…) is a modal here; its submission answers it.
+  if (answer.prompt) return promptModal(answer);
+  if (DEAL_CARDS.has(action)) return { kind: "update", body: dealCardBody(answer as Answer<DealCardFacts>) };
   switch (action) {
-    case "deal.show":
-    case "deal.stage":
     case "deal.won":
-    case "deal.lost":
-    case "deal.create":
-      return { kind: "update", body: dealCardBody(answer as Answer<DealCardFacts>) };
+      // "Mark it won?" in place of the card; Back redraws the card.
+      return { kind: "update", body: plainBody(answer) };
     case "inbox.page":
       return { kind: "update", body: plainBody(answer) };
     case "conversation.read":
@@ -49,15 +60,36 @@ async function afterPress(rc: RepContext, action: ActionName, args: readonly str
     case "message.read":
       return { kind: "update", body: await messageCardBody(rc, Number(args[0]), answer.notice) };
     case "contact.score":
-    case "contact.qualify": {
+    case "contact.qualify":
+    case "contact.pin":
+    case "contact.pinAt":
+    case "contact.unpin": {
       const messageId = cardMessageId(pressed);
-      const body = messageId ? await messageCardBody(rc, messageId, answer.notice) : await contactCardBody(rc, Number(args[0]), answer.notice);
-      return { kind: "update", body };
+      const contactId = Number(args[0]);
+      const body = messageId ? await messageCardBody(rc, messageId, answer.notice) : await contactCardBody(rc, contactId, answer.notice);
+      return answer.show === "menu" ? { kind: "message", body: plainBody(answer), ephemeral: true } : { kind: "update", body };
     }
     default:
-      // A menu (a contact's deals, qualify as…) or a prompt: a message of its own, for the presser.
+      // A menu (a contact's deals, qualify as…): a message of its own, for the presser.
       return { kind: "message", body: plainBody(answer), ephemeral: true };
   }
+}
+
+/** `modal:p:<button payload of the question>`: the question's action and arguments travel in the modal. */
+const PROMPT_MODAL = "modal:p:";
+
+function promptModal(answer: Answer): Reply {
+  const prompt = answer.prompt!;
+  const payload = [prompt.action, ...prompt.args].join(":");
+  // Optional where the rep may send nothing (a new deal without a title).
+  const optional = prompt.action === "deal.new";
+  return textModal(`${PROMPT_MODAL}${payload}`, answer.text.split("\n")[0]!.replace(/^[^\p{L}]+/u, ""), prompt.placeholder, {
+    id: "text",
+    required: !optional,
+    max: 4000,
+    placeholder: answer.text,
+    paragraph: prompt.action === "write" || prompt.action === "reply",
+  });
 }
 
 /** The text input of a modal, in either shape Discord submits (Label or the older Action Row). */
@@ -132,9 +164,27 @@ export async function onComponent(ctx: DiscordContext, interaction: APIMessageCo
   }
 }
 
+/** The answer to a question asked as a modal (`modal:p:…`). */
+async function onPromptModal(rc: RepContext, interaction: APIModalSubmitInteraction): Promise<Reply> {
+  const [action, ...rawArgs] = interaction.data.custom_id.slice(PROMPT_MODAL.length).split(":");
+  if (!action || !isPromptAction(action)) return ephemeral("This form no longer works.");
+  const args = rawArgs.map((a) => (ID.test(a) ? Number(a) : a));
+  const text = modalValue(interaction, "text");
+  const answer =
+    action === "deal.new" && !text.trim()
+      ? await createDealWith(rc, Number(args[0]), Number(args[1]))
+      : await runPrompt(rc, action, args, text);
+  if (action === "deal.new" || action === "deal.lostReason") {
+    const body = dealCardBody(answer as Answer<DealCardFacts>);
+    return interaction.message ? { kind: "update", body } : { kind: "message", body, ephemeral: true };
+  }
+  return ephemeral(answer.text);
+}
+
 export async function onModal(ctx: DiscordContext, interaction: APIModalSubmitInteraction): Promise<Reply> {
   const rc = repContext(ctx);
   const customId = interaction.data.custom_id;
+  if (customId.startsWith(PROMPT_MODAL)) return onPromptModal(rc, interaction);
   const id = customId.slice(customId.lastIndexOf(":") + 1);
   if (!ID.test(id)) return ephemeral("This form no longer works.");
   if (customId.startsWith(REPLY_MODAL)) {
