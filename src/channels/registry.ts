@@ -4,10 +4,12 @@ import type { MessageChannel } from "../db/schema";
 import type { CallChannel, ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
+import { twilioAdapter } from "./twilio/twilio.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [twilioAdapter.channel]: twilioAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {
