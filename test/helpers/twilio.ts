@@ -109,11 +109,8 @@ export async function connectTwilio(owner: { post: (path: string, body?: unknown
   return { account, connection: res.body as { id: number; webhookUrls: Record<string, string>; config: Record<string, unknown> } };
 }
 
-let smsCounter = 0;
-
 /** An inbound SMS webhook's parameters, as Twilio sends them. */
 export function inboundSms(account: TwilioAccount, from: string, body: string, extra: Record<string, string> = {}): Record<string, string> {
-  smsCounter += 1;
   const messageSid = twilioSid("SM");
   return {
     ToCountry: "US",
