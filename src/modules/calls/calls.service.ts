@@ -409,7 +409,8 @@ export async function storeCallRecording(db: Db, env: Bindings, input: CallRecor
           entityTypeKey: "call",
           entityId: call.id,
           actorUserId: null,
-          payload: { messageId: newestId(messages), externalId: input.externalId, durationSeconds: seconds },
+          // The recording's id names its message (messages.external_id) too.
+          payload: { externalId: input.externalId, durationSeconds: seconds, conversationId: call.conversationId },
           createdAt: now,
         }),
       ]);
