@@ -364,6 +364,20 @@ describe("sending SMS", () => {
     expect(fetched.status).toBe(200);
     expect(fetched.headers.get("content-type")).toBe("image/png");
   });
+
+  it("a text to a contact without any number is refused before anything is stored", async () => {
+    const ws = await newWorkspace();
+    await connectTwilio(ws.owner);
+    const contact = (await ws.owner.post("/v1/contacts", { name: "No Number" })).body;
+    const conversation = (await ws.owner.post(`/v1/contacts/${contact.id}/conversations`)).body;
+    expectError(await ws.owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "hello?", channelKey: "sms" }), 409, "conflict", "contact.phone");
+    expect(await count("SELECT count(*) AS n FROM messages WHERE workspace_id = ?", ws.workspace.id)).toBe(0);
+    // With a number on the contact (no SMS identity yet), the text goes to it.
+    expect((await ws.owner.patch(`/v1/contacts/${contact.id}`, { phone: "(415) 555-0123" })).status).toBe(200);
+    const sent = await ws.owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "hello?", channelKey: "sms" });
+    expect(sent.status).toBe(201);
+    await eventually(() => deliveryOf(sent.body.id), (d) => d.status_key === "sent");
+  });
 });
 
 /**

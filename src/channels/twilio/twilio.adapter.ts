@@ -5,7 +5,7 @@ import { credentialsOf } from "../../modules/channels-config/channels.service";
 import type { ChannelAdapter, WebhookHandlers } from "../channel-adapter";
 import { twilioConnect } from "./twilio.connect";
 import type { TwilioCredentials } from "./twilio-credentials";
-import { downloadTwilioMedia, ingestTwilioMessages, isMessagesPath, sendTwilioMessage, twilioDeliveryUpdates } from "./twilio.messaging";
+import { checkTwilioSend, downloadTwilioMedia, ingestTwilioMessages, isMessagesPath, sendTwilioMessage, twilioDeliveryUpdates } from "./twilio.messaging";
 import { ingestTwilioCalls, respondToVoice, startTwilioCall } from "./twilio.voice";
 import { twiml, verifyTwilioSignature, VOICE_SUBPATHS } from "./twilio-webhook";
 
@@ -41,6 +41,7 @@ export const twilioAdapter = {
   updateDelivery: twilioDeliveryUpdates,
   ingestInboundCall: ingestTwilioCalls,
   startCall: startTwilioCall,
+  checkSend: checkTwilioSend,
   sendMessage: sendTwilioMessage,
   downloadMedia: downloadTwilioMedia,
 } as const satisfies ChannelAdapter;

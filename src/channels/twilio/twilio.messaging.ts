@@ -9,7 +9,7 @@ import { normalizePhone } from "../../lib/phone";
 import { signedAttachmentUrl } from "../../modules/attachments/signed-links";
 import { credentialsOf, webhookUrl } from "../../modules/channels-config/channels.service";
 import { conversationContactPhone } from "../../modules/contacts/contacts.service";
-import type { DeliveryUpdate, InboundMessage, MediaRef, OutboundMessage, ProviderContext, SendResult, WebhookRequest } from "../channel-adapter";
+import type { ChannelAdapter, DeliveryUpdate, InboundMessage, MediaRef, OutboundMessage, ProviderContext, SendResult, WebhookRequest } from "../channel-adapter";
 import { downloadFile } from "../media";
 import { accountPath, basicAuth, twilioBase, twilioRequest } from "./twilio-api";
 import { configOf, type TwilioCredentials } from "./twilio-credentials";
@@ -163,6 +163,12 @@ function messageParts(body: string, mediaUrls: string[]): { body: string; media:
 
 /** Where a connection's named callbacks land: its webhook URL and a sub-path. */
 export const callbackUrl = (ctx: Pick<ProviderContext, "env" | "connection">, subpath: string) => `${webhookUrl(ctx.env, ctx.connection)}/${subpath}`;
+
+/** A text to a contact with no number at all is refused before it is stored. */
+export const checkTwilioSend: NonNullable<ChannelAdapter["checkSend"]> = async ({ db, connection }, { conversation, recipient }) => {
+  if (recipient || (await conversationContactPhone(db, connection.workspaceId, conversation.id))) return;
+  throw new AppError("conflict", "the contact has no phone number to text", [{ path: "contact.phone", message: "missing" }]);
+};
 
 export async function sendTwilioMessage(ctx: ProviderContext, outbound: OutboundMessage): Promise<SendResult> {
   const { env, db, connection } = ctx;
