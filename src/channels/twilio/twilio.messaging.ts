@@ -60,13 +60,17 @@ function mediaOf(form: URLSearchParams, messageSid: string): MediaRef[] {
   return media;
 }
 
-/** STOP / START as Twilio's Advanced Opt-Out reports it (OptOutType), else by Twilio's default keywords. */
+/**
+ * STOP / START as Twilio's Advanced Opt-Out reports it (OptOutType: STOP, START or HELP, sent when
+ * the number is in a Messaging Service with Advanced Opt-Out), else by Twilio's default keywords.
+ */
 function optOutOf(form: URLSearchParams, body: string): InboundMessage["optOut"] {
   const type = form.get("OptOutType")?.toUpperCase();
   if (type === "STOP") return { optedOut: true, reason: "STOP" };
   if (type === "START") return { optedOut: false, reason: "START" };
   if (type) return undefined; // HELP, or a type Parley does not know: no consent change
-  const word = body.trim().replace(/[.!]+$/, "").toUpperCase();
+  // Twilio counts a keyword only when it is the whole body ("Stop" yes, "Stop please" no), in any case.
+  const word = body.trim().toUpperCase();
   if (STOP_WORDS.has(word)) return { optedOut: true, reason: word };
   if (START_WORDS.has(word)) return { optedOut: false, reason: word };
   return undefined;
