@@ -1,6 +1,7 @@
-// Calls in a conversation: start (a logged call until a channel's adapter can place one), calls
-// contacts place (`ingestInbound`, from a provider's webhook), the status state machine fed by
-// users and by providers' progress reports, end, list with durations.
+// Calls in a conversation: start (through the provider connected for the channel, else a logged
+// call), calls contacts place (`ingestInbound`, from a provider's webhook) and the reps they
+// ring, recordings made on them, the status state machine fed by users and by providers' progress
+// reports, end, list with durations.
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { CallChannel, CallRecording, CallUpdate, IdentityChannel, InboundCall } from "../../channels/channel-adapter";
 import { callAdapter } from "../../channels/registry";
