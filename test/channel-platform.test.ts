@@ -9,7 +9,8 @@ import { newWorkspace, request } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
 import { arrangedConnection } from "./helpers/inbox";
 import { expectError } from "./helpers/security";
-import { connectBot, eventually, messageUpdate, postUpdate, sentTo } from "./helpers/telegram";
+import { consume } from "./helpers/queue";
+import { connectBot, contentUpdate, eventually, messageUpdate, postUpdate, registerFile, sentTo } from "./helpers/telegram";
 
 const ada = { id: 660101, first_name: "Ada", last_name: "Lovelace" };
 
@@ -117,6 +118,23 @@ describe("connections know their routes", () => {
     expect(await count("SELECT count(*) AS n FROM messages WHERE workspace_id = ? AND author_kind_key = 'user'", ws.workspace.id)).toBe(0);
     // Internal notes are not sends to the contact.
     expect((await ws.owner.post(`/v1/conversations/${conversation_id}/messages`, { body: "note", channelKey: "internal" })).status).toBe(201);
+  });
+});
+
+describe("files of inbound messages", () => {
+  it("are stored once when the media task runs twice at the same time", async () => {
+    const ws = await newWorkspace();
+    const bot = await connectBot(ws.owner);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]);
+    await registerFile(bot.botToken, "race-photo", "photos/race.jpg", jpeg);
+    const photo = contentUpdate(ada, { photo: [{ file_id: "race-photo", file_unique_id: "AQADrace", width: 10, height: 10, file_size: jpeg.byteLength }] });
+    expect((await postUpdate(bot.connection, bot.secret, photo)).status).toBe(200);
+    const { id } = await one<{ id: number }>("SELECT id FROM messages WHERE workspace_id = ?", ws.workspace.id);
+    const task = { task: "channel.fetch_media" as const, workspaceId: ws.workspace.id, messageId: id };
+    await Promise.all([consume(task), consume(task), consume(task)]);
+    await eventually(() => count("SELECT count(*) AS n FROM message_attachments WHERE message_id = ?", id), (n) => n >= 1);
+    expect(await count("SELECT count(*) AS n FROM message_attachments WHERE message_id = ?", id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = 'attachment.received'", ws.workspace.id)).toBe(1);
   });
 });
 

@@ -216,6 +216,8 @@ export const messageAttachments = sqliteTable(
     foreignKey({ columns: [t.workspaceId, t.messageId], foreignColumns: [messages.workspaceId, messages.id] }),
     foreignKey({ columns: [t.workspaceId, t.uploadedByUserId], foreignColumns: [users.workspaceId, users.id] }),
     index("message_attachments_message_idx").on(t.workspaceId, t.messageId),
+    // One row per stored file: a provider's file fetched by two task runs at once is kept once.
+    uniqueIndex("message_attachments_url_uq").on(t.workspaceId, t.url),
     check("message_attachments_kind_ck", oneOf(t.kindKey, attachmentKinds)),
     check("message_attachments_size_ck", sql`${t.sizeBytes} >= 0`),
   ],
