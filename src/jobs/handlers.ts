@@ -4,6 +4,7 @@ import { deliveryOutcome } from "./delivery-outcome.task";
 import { exportContactsJob } from "./export-contacts.job";
 import { fetchMedia } from "./fetch-media.task";
 import { importContactsJob } from "./import-contacts.job";
+import { notifyCall } from "./notify-call.task";
 import { notifyReps } from "./notify-reps.task";
 import { refreshCards } from "./refresh-cards.task";
 import type { JobHandlers } from "./runner";
@@ -18,6 +19,7 @@ export const jobHandlers: JobHandlers = {
 export const taskHandlers: TaskHandlers = {
   "channel.fetch_media": fetchMedia,
   notify_reps: notifyReps,
+  notify_call: notifyCall,
   refresh_cards: refreshCards,
   delivery_outcome: deliveryOutcome,
 };

@@ -28,6 +28,8 @@ export type TaskMessage =
   | { task: "channel.fetch_media"; workspaceId: number; messageId: number }
   /** Tell the reps with a receipt for an inbound message about it, in their linked chat apps. */
   | { task: "notify_reps"; workspaceId: number; messageId: number }
+  /** Tell the reps, in their linked chat apps, that a contact is calling (while the phones ring). */
+  | { task: "notify_call"; workspaceId: number; callId: number }
   /** Redraw the reps' chat cards about a contact (scores, deals, reads, answers changed). */
   | { task: "refresh_cards"; workspaceId: number; contactId: number }
   /** Tell the author of an outbound message what became of it (sent, or failed and why). */
