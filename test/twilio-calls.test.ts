@@ -106,8 +106,9 @@ describe("a contact calling the Twilio number", () => {
     await setPhone(ws.owner, OWNER_PHONE);
     await setPhone(rep.api, REP_PHONE);
     const ada = await adaWritesIn(ws, account, connection.id);
-    // Rita answered Ada: she takes part in the conversation; the owner does not.
-    expect((await rep.api.post(`/v1/conversations/${ada.conversation_id}/messages`, { body: "Sure, when?", channelKey: "internal" })).status).toBe(201);
+    // Rita takes part in the conversation; the owner does not. (An internal note would not make
+    // her a participant: notes are not answers.)
+    expect((await ws.owner.post(`/v1/conversations/${ada.conversation_id}/participants`, { userId: rep.user.id })).status).toBe(201);
 
     const params = inboundCall(account, ADA);
     const res = await postTwilio(account, connection.id, "voice", params);
