@@ -4,10 +4,12 @@ import type { MessageChannel } from "../db/schema";
 import type { ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
+import { whatsappAdapter } from "./whatsapp/whatsapp.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [whatsappAdapter.channel]: whatsappAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {
