@@ -1,10 +1,14 @@
 // Vitest global setup (runs in Node): the fake provider servers the Worker under test talks to.
 import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
+import { startFakeWhatsApp } from "../fakes/whatsapp-graph-api.mjs";
 
 export default async function setup({ provide }) {
   const telegram = await startFakeTelegram();
   provide("telegramApiUrl", telegram.url);
+  const whatsapp = await startFakeWhatsApp();
+  provide("whatsappApiUrl", whatsapp.url);
   return async () => {
     await telegram.close();
+    await whatsapp.close();
   };
 }
