@@ -83,7 +83,7 @@ function parseMultipart(type, raw) {
 
 const MEDIA_TYPES = ["image", "video", "audio", "document", "sticker"];
 
-function sendMessage(number, body, base) {
+function sendMessage(number, body) {
   if (body?.messaging_product !== "whatsapp") return invalidParameter("The parameter messaging_product is required.");
   if (body.status === "read") {
     return typeof body.message_id === "string" ? { status: 200, body: { success: true } } : invalidParameter("The parameter message_id is required.");
@@ -241,7 +241,7 @@ function route(req, url, raw, base) {
       body: { id: number.id, display_phone_number: number.displayPhoneNumber, verified_name: number.verifiedName, quality_rating: "GREEN" },
     };
   }
-  if (op === "messages" && req.method === "POST") return sendMessage(number, body, base);
+  if (op === "messages" && req.method === "POST") return sendMessage(number, body);
   if (op === "media" && req.method === "POST") return body && typeof body === "object" ? uploadMedia(number, body) : invalidParameter("The parameter file is required.");
   return unknownObject(`${id}/${edge}`);
 }

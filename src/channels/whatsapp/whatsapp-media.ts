@@ -9,7 +9,7 @@ import { credentialsOf } from "../../modules/channels-config/channels.service";
 import type { MediaRef, ProviderContext } from "../channel-adapter";
 import { downloadFile } from "../media";
 import { graph } from "./whatsapp-api";
-import type { WhatsAppCredentials } from "./whatsapp-credentials";
+import { sealedCredentials, type WhatsAppCredentials } from "./whatsapp-credentials";
 import { whatsappJobError } from "./whatsapp-errors";
 
 interface MediaInfo {
@@ -21,7 +21,7 @@ interface MediaInfo {
 }
 
 export async function downloadWhatsAppMedia({ env, connection }: ProviderContext, media: MediaRef) {
-  const { accessToken } = await credentialsOf<WhatsAppCredentials>(env, connection);
+  const { accessToken } = await sealedCredentials(() => credentialsOf<WhatsAppCredentials>(env, connection));
   const info = await graph<MediaInfo>(env, accessToken, `media ${media.ref}`, {
     path: encodeURIComponent(media.ref),
     query: connection.externalAccountId ? { phone_number_id: connection.externalAccountId } : {},

@@ -7,7 +7,7 @@ import { credentialsOf } from "../../modules/channels-config/channels.service";
 import type { ChannelAdapter, OutboundMessage, ReplyTarget } from "../channel-adapter";
 import { graph } from "./whatsapp-api";
 import { whatsappConnect } from "./whatsapp.connect";
-import type { WhatsAppCredentials } from "./whatsapp-credentials";
+import { sealedCredentials, type WhatsAppCredentials } from "./whatsapp-credentials";
 import { whatsappJobError } from "./whatsapp-errors";
 import { ingestWhatsAppMessages, whatsappDeliveryUpdates, whatsappWebhook } from "./whatsapp.inbound";
 import { downloadWhatsAppMedia, mediaTypeOf, uploadWhatsAppMedia } from "./whatsapp-media";
@@ -42,7 +42,7 @@ async function send({ env, connection }: Parameters<ChannelAdapter["sendMessage"
   if (!recipient) throw new PermanentJobError("the contact has no WhatsApp number to write to", "no_recipient");
   const phoneNumberId = connection.externalAccountId;
   if (!phoneNumberId) throw new PermanentJobError(`connection ${connection.id} has no phone number id`, "channel_not_connected");
-  const { accessToken } = await credentialsOf<WhatsAppCredentials>(env, connection);
+  const { accessToken } = await sealedCredentials(() => credentialsOf<WhatsAppCredentials>(env, connection));
   const post = async (content: Record<string, unknown>) => {
     const sent = await graph<SendResponse>(env, accessToken, `sending a ${String(content.type)} message`, {
       method: "POST",
