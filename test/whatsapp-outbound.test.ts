@@ -79,6 +79,26 @@ describe("sending on WhatsApp", () => {
     expect(listed.at(-1)).toMatchObject({ replyToMessageId: question.id, delivery: { statusKey: "sent", providerMessageId: delivery.provider_message_id } });
   });
 
+  it("a contact known only by a business-scoped user id (a username, no phone) is written to as `recipient`", async () => {
+    const ws = await newWorkspace();
+    const wa = await connectNumber(ws.owner);
+    const bsuid = "US.13491208655302741918";
+    const msg = { from_user_id: bsuid, id: `wamid.bsuid${Date.now()}`, timestamp: seconds(), type: "text", text: { body: "hi, it's @sheena" } };
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [{ id: "1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: "1", phone_number_id: wa.phoneNumberId }, contacts: [{ profile: { name: "Sheena", username: "@sheena" }, user_id: bsuid }], messages: [msg] } }] }],
+    };
+    expect((await postNotification(wa.connection, wa.appSecret, body)).status).toBe(200);
+    const stored = await one<{ conversation_id: number; author_contact_id: number }>("SELECT conversation_id, author_contact_id FROM messages WHERE workspace_id = ?", ws.workspace.id);
+    expect(await one("SELECT name, phone FROM contacts WHERE id = ?", stored.author_contact_id)).toEqual({ name: "Sheena", phone: null });
+    expect(await one("SELECT external_id, handle FROM contact_identities WHERE contact_id = ?", stored.author_contact_id)).toEqual({ external_id: bsuid, handle: "@sheena" });
+    const res = await ws.owner.post(`/v1/conversations/${stored.conversation_id}/messages`, { body: "Hi Sheena" });
+    expect(await sentDelivery(res.body.delivery.id)).toMatchObject({ status_key: "sent" });
+    const [sent] = await sentMessages(wa.phoneNumberId);
+    expect(sent).toMatchObject({ recipient: bsuid, type: "text", text: { body: "Hi Sheena" } });
+    expect(sent.to).toBeUndefined();
+  });
+
   it("refuses a reply to a message of another conversation, storing nothing", async () => {
     const ws = await newWorkspace();
     const wa = await connectNumber(ws.owner);
