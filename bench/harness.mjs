@@ -42,6 +42,8 @@ export async function startWorker({ port = 8799, v8Flags, vars = {} } = {}) {
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--log-level",
       "error",
+      // Extra [vars] a benchmark needs (a provider's base URL pointed at a fake).
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
   );
