@@ -39,7 +39,6 @@ export async function startWorker({ port = 8799, v8Flags, vars = {} } = {}) {
       `ADMIN_TOKEN:${ADMIN_TOKEN}`,
       "--var",
       "ENCRYPTION_KEY:YmVuY2gta2V5LXRoaXJ0eS10d28tYnl0ZXMtbG9uZyE=",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--log-level",
       "error",
       // Extra [vars] a benchmark needs (a provider's base URL pointed at a fake).
