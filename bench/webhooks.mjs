@@ -6,9 +6,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import { startFakeWhatsApp } from "../test/fakes/whatsapp-graph-api.mjs";
 import { fmt, json, newWorkspace, percentile, sql, table } from "./harness.mjs";
 
-const FAKE_PORT = Number(process.env.BENCH_FAKE_WHATSAPP_PORT ?? 8797);
-/** The Worker reaches the fake Graph API (connecting the number checks it there). */
-export const workerOptions = { vars: { WHATSAPP_API_BASE_URL: `http://127.0.0.1:${FAKE_PORT}` } };
+const FAKE_PORT = Number(process.env.BENCH_FAKE_WHATSAPP_PORT ?? 8778);
+/** The Worker reaches the fake Graph API (connecting the number checks it there); its own port, apart from other benches'. */
+export const workerOptions = { port: Number(process.env.BENCH_WEBHOOKS_PORT ?? 8779), vars: { WHATSAPP_API_BASE_URL: `http://127.0.0.1:${FAKE_PORT}` } };
 
 const ROUNDS = 4;
 const PER_PHASE = Number(process.env.BENCH_WEBHOOKS ?? 250);
