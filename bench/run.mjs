@@ -6,6 +6,7 @@ const available = {
   inbox: () => import("./inbox.mjs"),
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
+  webhooks: () => import("./webhooks.mjs"),
   discord: () => import("./discord.mjs"),
 };
 

@@ -2,6 +2,7 @@
 // Only `npm run bench` serves this entry (wrangler dev bench/worker.ts); it is never deployed.
 import { createDb } from "../src/db/client";
 import type { Bindings, Caller } from "../src/env";
+import { hmac, timingSafeEqual, toHex } from "../src/lib/crypto";
 import worker from "../src/index";
 import type { JobMessage } from "../src/jobs/job-message";
 import { rangeOf, typeKeysOf } from "../src/modules/analytics/analytics.schemas";
@@ -72,6 +73,26 @@ function rawPerformance(env: Bindings, url: URL): Promise<Response> {
   return rawBatch(env, performanceQueries(createDb(env.DB), callerFrom(url), opts));
 }
 
+/**
+ * The raw webhook baseline: what a provider notification minimally costs in this Worker — read the
+ * bytes, check X-Hub-Signature-256 (HMAC-SHA256, constant time), parse, one INSERT of the message.
+ * The secret comes in a header (bench only).
+ */
+async function rawWebhook(env: Bindings, request: Request): Promise<Response> {
+  const raw = new Uint8Array(await request.arrayBuffer());
+  const secret = request.headers.get("x-bench-secret") ?? "";
+  const expected = `sha256=${toHex(await hmac("SHA-256", secret, raw))}`;
+  if (!timingSafeEqual(request.headers.get("x-hub-signature-256") ?? "", expected)) return Response.json({ error: "unauthorized" }, { status: 401 });
+  const notification = JSON.parse(new TextDecoder().decode(raw)) as {
+    entry: { changes: { value: { messages: { id: string; from: string; text?: { body: string } }[] } }[] }[];
+  };
+  const message = notification.entry[0]!.changes[0]!.value.messages[0]!;
+  await env.DB.prepare("INSERT INTO bench_raw_webhooks (external_id, sender, body, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING")
+    .bind(message.id, message.from, message.text?.body ?? "", Date.now())
+    .run();
+  return Response.json({ ok: true });
+}
+
 export default {
   ...worker,
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
@@ -84,6 +105,7 @@ export default {
       return Response.json({ results: result.results, meta: result.meta });
     }
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
+    if (url.pathname === "/__bench/raw/webhook" && request.method === "POST") return rawWebhook(env, request);
     if (url.pathname === "/__bench/raw/counters") return rawCounters(env, url);
     if (url.pathname === "/__bench/raw/performance") return rawPerformance(env, url);
     if (url.pathname === "/__bench/heap-probe") {

@@ -6,10 +6,12 @@ import { discordAdapter } from "./discord/discord.adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
 import { twilioAdapter } from "./twilio/twilio.adapter";
+import { whatsappAdapter } from "./whatsapp/whatsapp.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [whatsappAdapter.channel]: whatsappAdapter,
   [discordAdapter.channel]: discordAdapter,
   [twilioAdapter.channel]: twilioAdapter,
 };

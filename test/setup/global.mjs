@@ -2,16 +2,20 @@
 import { startFakeDiscord } from "../fakes/discord-api.mjs";
 import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
 import { startFakeTwilio } from "../fakes/twilio-api.mjs";
+import { startFakeWhatsApp } from "../fakes/whatsapp-graph-api.mjs";
 
 export default async function setup({ provide }) {
   const telegram = await startFakeTelegram();
   provide("telegramApiUrl", telegram.url);
+  const whatsapp = await startFakeWhatsApp();
+  provide("whatsappApiUrl", whatsapp.url);
   const discord = await startFakeDiscord();
   provide("discordApiUrl", discord.url);
   const twilio = await startFakeTwilio();
   provide("twilioApiUrl", twilio.url);
   return async () => {
     await telegram.close();
+    await whatsapp.close();
     await discord.close();
     await twilio.close();
   };
