@@ -5,6 +5,7 @@ CREATE TABLE `email_outbound_ids` (
 	`message_id` integer NOT NULL,
 	`delivery_id` integer,
 	`header_id` text NOT NULL,
+	`recipient` text NOT NULL,
 	`references` text DEFAULT '' NOT NULL,
 	`subject` text NOT NULL,
 	`created_at` integer NOT NULL,

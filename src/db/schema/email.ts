@@ -19,6 +19,8 @@ export const emailOutboundIds = sqliteTable(
     deliveryId: integer("delivery_id").references(() => deliveries.id),
     /** `<id@domain>` as Parley set it, or as the provider reported it when it chose its own. */
     headerId: text("header_id").notNull(),
+    /** The address it was sent to: a bounce or complaint about it names this identity. */
+    recipient: text("recipient").notNull(),
     /** The References header sent with it (space-separated), so the next reply extends the chain. */
     references: text("references").notNull().default(""),
     subject: text("subject").notNull(),

@@ -5,12 +5,13 @@ import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
-import { deliveries, type DeliveryStatus, jobs, type MessageChannel } from "../../db/schema";
+import { conversations, deliveries, type DeliveryStatus, jobs, type MessageChannel, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { JobMessage } from "../../jobs/job-message";
 import { jobInsert, type JobRow } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { setIdentityOptOut } from "../contacts/opt-out.service";
 import type { Viewer } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage } from "../messages/message-access";
@@ -196,7 +197,29 @@ export async function updateFromProvider(db: Db, update: DeliveryUpdate & { work
     errorMessage: update.errorMessage,
     at: update.at,
   });
+  if (update.optOut) await optOutRecipient(db, delivery, update.optOut, update.at);
   return { matched: true as const, ...result };
+}
+
+/** The recipient of a delivery refused further messages: their identity on its contact opts out. */
+async function optOutRecipient(db: Db, delivery: DeliveryRow, optOut: NonNullable<DeliveryUpdate["optOut"]>, at: number | undefined) {
+  if (delivery.channelKey === "internal") return;
+  const [row] = await db
+    .select({ contactId: conversations.contactId })
+    .from(messages)
+    .innerJoin(conversations, and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId)))
+    .where(and(eq(messages.workspaceId, delivery.workspaceId), eq(messages.id, delivery.messageId)));
+  if (!row?.contactId) return;
+  await setIdentityOptOut(db, {
+    workspaceId: delivery.workspaceId,
+    contactId: row.contactId,
+    channelKey: delivery.channelKey,
+    externalId: optOut.externalId,
+    optedOut: true,
+    reason: optOut.reason,
+    at,
+    actorUserId: null,
+  });
 }
 
 /** `retry`: a failed attempt (the latest one) gets a successor, attempt n+1, and a new job. */
