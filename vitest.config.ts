@@ -12,6 +12,7 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
+          EMAIL_API_BASE_URL: inject<string>("emailApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
         // A small budget so the 429 path is testable; every test makes its own tokens.

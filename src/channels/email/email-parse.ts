@@ -199,7 +199,7 @@ export function bounceOf(email: Email): BounceReport | null {
   };
 }
 
-const BLOCK_TAGS = new Set(["p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr", "section", "article", "header", "footer"]);
+const BLOCK_TAGS = new Set(["p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr", "section", "article", "header", "footer"]);
 const SKIPPED_TAGS = new Set(["script", "style", "head", "title", "template"]);
 const ENTITIES: Record<string, string> = {
   amp: "&",
@@ -266,7 +266,11 @@ export function htmlToText(html: string): string {
       i = ending.exec(html) ? ending.lastIndex : html.length;
       continue;
     }
-    if (BLOCK_TAGS.has(name)) parts.push(name === "li" && !tag[1] ? "\n- " : "\n");
+    if (name === "li") {
+      if (!tag[1]) parts.push("\n- ");
+    } else if (BLOCK_TAGS.has(name)) {
+      parts.push("\n");
+    }
   }
   return decodeEntities(parts.join(""))
     .split("\n")
