@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Client, newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
+import { downloadBytes } from "./helpers/jobs";
 import { connectMailbox, deliverMail, emailApiCalls, fixture, type FixtureName, type Mailbox } from "./helpers/email";
 import { eventually, linkedRep, sentTo } from "./helpers/telegram";
 
@@ -47,17 +48,11 @@ async function filesOf(api: Client, conversationId: number, messageId: number, e
   );
   return Promise.all(
     (message.attachments as { id: number; fileName: string; contentType: string; sizeBytes: number }[]).map(async (a) => {
-      const res = await fetchAttachment(api, a.id);
-      return { ...a, bytes: res };
+      const file = await downloadBytes(api, `/v1/attachments/${a.id}`);
+      expect(file.status).toBe(200);
+      return { ...a, bytes: file.bytes };
     }),
   );
-}
-
-async function fetchAttachment(api: Client, id: number): Promise<Uint8Array> {
-  const { exports } = await import("cloudflare:workers");
-  const res = await exports.default.fetch(new Request(`https://parley.test/v1/attachments/${id}`, { headers: { authorization: `Bearer ${api.token}` } }));
-  expect(res.status).toBe(200);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
