@@ -149,6 +149,20 @@ describe("what is stored of a mail", () => {
     expect(stored.objects).toHaveLength(1);
   });
 
+  it("a mail the parser refuses (MIME nested 300 deep) is kept, not lost: a message saying why, with the original attached", async () => {
+    const { ws, box } = await mailbox();
+    let raw = `From: Ana Example <${ANA}>\r\nTo: ${box.address}\r\nSubject: deep\r\nMessage-ID: <deep@example.test>\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n`;
+    for (let i = 0; i < 300; i++) raw += `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}\r\n\r\n`;
+    expect((await deliverMail(raw, { from: ANA, to: box.address })).rejected).toEqual([]);
+    const [message] = await messagesOf(ws.workspace.id);
+    expect(message!.external_id).toBe("<deep@example.test>");
+    expect(message!.body).toContain("could not be read (Maximum MIME nesting depth of 256 levels exceeded)");
+    expect(message!.payload).toMatchObject({ subject: "deep", parseError: expect.stringContaining("nesting depth") });
+    const [original] = await filesOf(ws.owner, message!.conversation_id, message!.id, 1);
+    expect(original).toMatchObject({ fileName: "message.eml", contentType: "message/rfc822" });
+    expect(text(original!.bytes)).toBe(raw);
+  });
+
   it("mail for an address no one connected is refused with the reason; nothing is stored", async () => {
     const { ws, box } = await mailbox();
     const outcome = await mail(box, "plain", { FROM: ANA, MESSAGE_ID: "lost@example.test" }, { to: "nobody@acme.test" });
