@@ -8,6 +8,7 @@ import { channelUpdates } from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
 import { linkedUser } from "../../src/modules/chat-links/chat-links.service";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
+import { buttonsComposer } from "./composers/buttons";
 import { contactsComposer } from "./composers/contacts";
 import { dealsComposer } from "./composers/deals";
 import { inboundComposer } from "./composers/inbound";
@@ -51,7 +52,7 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   // chat with the bot: a group the bot sits in may hold people who are not reps.
   const reps = bot.filter((ctx) => ctx.parley.rep !== null && ctx.chat?.type === "private");
   // The reply composer answers every other rep message, so it comes last.
-  reps.use(contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
+  reps.use(buttonsComposer, contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
   // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
   bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,

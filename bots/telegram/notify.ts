@@ -2,7 +2,6 @@
 // message hears of it through the workspace's bot, with the buttons to act on it. Runs on the
 // queue, never in a webhook.
 import { and, asc, eq, sql } from "drizzle-orm";
-import { InlineKeyboard } from "grammy";
 import { telegramApi } from "../../src/channels/telegram/telegram-api";
 import { telegramJobError } from "../../src/channels/telegram/telegram-errors";
 import type { Db } from "../../src/db/client";
@@ -13,29 +12,8 @@ import { connectionForChannel, credentialsOf, type TelegramCredentials } from ".
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
 import { mediaRefsOf } from "../../src/channels/media";
 import { attachmentKindOf } from "../../src/modules/attachments/attachments.service";
-import { ratingRows } from "./format";
-
-/** What a notification shows of the message (Telegram allows 4096 characters in all). */
-const BODY_LIMIT = 3500;
-
-export function notificationText(opts: {
-  contactName: string;
-  company: string | null;
-  channel: string;
-  body: string;
-  files: string[];
-}): string {
-  const lines = [`💬 ${opts.contactName}${opts.company ? ` — ${opts.company}` : ""} · ${opts.channel}`, ""];
-  if (opts.body) lines.push(opts.body.length > BODY_LIMIT ? `${opts.body.slice(0, BODY_LIMIT)}…` : opts.body);
-  if (opts.files.length > 0) lines.push(`📎 ${opts.files.join(", ")}`);
-  return lines.join("\n");
-}
-
-/** Reply · Mark read, then ⭐1–5, then Qualify · Deal. */
-export function notificationKeyboard(messageId: number, contactId: number): InlineKeyboard {
-  const keyboard = new InlineKeyboard().text("↩ Reply", `rp:${messageId}`).text("✓ Mark read", `rd:${messageId}`).row();
-  return ratingRows(keyboard, contactId);
-}
+import { notificationButtons, notificationText } from "../rep-actions";
+import { inlineKeyboard } from "./render";
 
 /** The kinds of files a message carries, or will once its media task has run. */
 async function filesOf(db: Db, message: typeof messages.$inferSelect): Promise<string[]> {
@@ -108,7 +86,7 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
     let sent: { message_id: number };
     try {
       sent = await api.sendMessage(rep.chatId, text, {
-        reply_markup: notificationKeyboard(message.id, contact.id),
+        reply_markup: inlineKeyboard(notificationButtons(message.id, contact.id)),
         link_preview_options: { is_disabled: true },
       });
     } catch (error) {

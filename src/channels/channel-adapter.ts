@@ -35,6 +35,8 @@ export interface ProviderContext {
   env: Bindings;
   db: Db;
   connection: ConnectionRow;
+  /** Work that may finish after the answer (a webhook request's execution context); absent in queue work. */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 export interface OutboundMessage {

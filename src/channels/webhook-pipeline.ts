@@ -52,7 +52,14 @@ export async function applyWebhook(ctx: ProviderContext, adapter: ChannelAdapter
 
 const subpathOf = (rest: string | undefined) => (rest ?? "").replace(/^\/+|\/+$/g, "");
 
-async function handle(c: { env: AppEnv["Bindings"]; var: { db: Db }; req: { raw: Request; param(name: string): string | undefined; url: string } }) {
+interface WebhookContext {
+  env: AppEnv["Bindings"];
+  var: { db: Db };
+  req: { raw: Request; param(name: string): string | undefined; url: string };
+  executionCtx: { waitUntil(work: Promise<unknown>): void };
+}
+
+async function handle(c: WebhookContext) {
   const channelKey = c.req.param("channelKey") ?? "";
   const connection = await findLiveConnection(c.var.db, Number(c.req.param("connectionId")));
   if (!connection || connection.channelKey !== channelKey) throw notFound("webhook");
@@ -70,7 +77,7 @@ async function handle(c: { env: AppEnv["Bindings"]; var: { db: Db }; req: { raw:
     headers: c.req.raw.headers,
     rawBody: c.req.raw.method === "GET" ? new Uint8Array() : await readBody(c.req.raw),
   };
-  const ctx: ProviderContext = { env: c.env, db: c.var.db, connection };
+  const ctx: ProviderContext = { env: c.env, db: c.var.db, connection, waitUntil: (work) => c.executionCtx.waitUntil(work) };
   if (request.method === "GET") {
     if (!webhook.challenge) throw notFound("webhook");
     return webhook.challenge(ctx, request);
