@@ -154,8 +154,30 @@ export async function threadHeadersFor(db: Db, workspaceId: number, conversation
     db
       .select({ messageId: emailOutboundIds.messageId, headerId: emailOutboundIds.headerId, references: emailOutboundIds.references, subject: emailOutboundIds.subject })
       .from(emailOutboundIds)
-      .innerJoin(messages, and(eq(messages.workspaceId, emailOutboundIds.workspaceId), eq(messages.id, emailOutboundIds.messageId)))
-      .where(and(eq(messages.workspaceId, workspaceId), eq(messages.conversationId, conversationId), sql`${messages.id} < ${beforeMessageId}`))
+      .where(
+        and(
+          eq(emailOutboundIds.workspaceId, workspaceId),
+          // The conversation's newest answers first (its own index), then their ids by message:
+          // never a scan of everything the workspace ever sent.
+          inArray(
+            emailOutboundIds.messageId,
+            db
+              .select({ id: messages.id })
+              .from(messages)
+              .where(
+                and(
+                  eq(messages.workspaceId, workspaceId),
+                  eq(messages.conversationId, conversationId),
+                  eq(messages.channelKey, "email"),
+                  eq(messages.authorKindKey, "user"),
+                  sql`${messages.id} < ${beforeMessageId}`,
+                ),
+              )
+              .orderBy(desc(messages.id))
+              .limit(5),
+          ),
+        ),
+      )
       // A provider's own Message-ID for a mail (recorded after ours) is the one the contact saw.
       .orderBy(desc(emailOutboundIds.messageId), desc(emailOutboundIds.id))
       .limit(1),

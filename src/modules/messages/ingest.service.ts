@@ -47,9 +47,13 @@ export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): 
   return result;
 }
 
-/** `connection_id = ?`, or IS NULL: the unique index treats a missing connection as 0. */
+/**
+ * `connection_id = ?`, or IS NULL, written as the unique index's own expression (a missing
+ * connection is 0 there): the duplicate check is then one index probe, not a scan of every
+ * message the workspace received on the channel.
+ */
 const sameConnection = (connectionId: number | null | undefined) =>
-  connectionId ? eq(messages.connectionId, connectionId) : isNull(messages.connectionId);
+  sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END) = ${connectionId ?? 0}`;
 
 async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
   for (let attempt = 1; ; attempt++) {
