@@ -13,6 +13,7 @@ export default defineConfig({
           // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
           EMAIL_API_BASE_URL: inject<string>("emailApiUrl"),
+          DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
         // A small budget so the 429 path is testable; every test makes its own tokens.
@@ -25,5 +26,6 @@ export default defineConfig({
     globalSetup: ["./test/setup/global.mjs"],
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
+    deps: { optimizer: { ssr: { enabled: true, include: ["discord-api-types/v10", "@discordjs/builders"] } } },
   },
 });

@@ -7,6 +7,7 @@ const available = {
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
   email: () => import("./email.mjs"),
+  discord: () => import("./discord.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
@@ -20,11 +21,13 @@ for (const name of selected) {
 
 for (const name of selected) {
   const module = await available[name]();
-  const worker = await startWorker(module.workerOptions ?? {});
+  const options = typeof module.workerOptions === "function" ? await module.workerOptions() : (module.workerOptions ?? {});
+  const worker = await startWorker(options);
   console.log(`\n=== ${name} ===`);
   try {
     await module.run(worker);
   } finally {
     await worker.stop();
+    await module.cleanup?.();
   }
 }

@@ -2,6 +2,7 @@
 // folder beside this file; nothing else in Parley switches on the channel.
 import type { MessageChannel } from "../db/schema";
 import type { ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
+import { discordAdapter } from "./discord/discord.adapter";
 import { emailAdapter } from "./email/email.adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
@@ -10,6 +11,7 @@ const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
   [emailAdapter.channel]: emailAdapter,
+  [discordAdapter.channel]: discordAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {

@@ -125,6 +125,6 @@ export function startFakeEmailApi(port = 0) {
 
 // `node test/fakes/email-api.mjs [port]` serves it for local runs (EMAIL_API_BASE_URL=http://127.0.0.1:<port>).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const fake = await startFakeEmailApi(Number(process.argv[2] ?? 8082));
+  const fake = await startFakeEmailApi(Number(process.argv[2] ?? 8083));
   console.log(`fake Resend API on ${fake.url}`);
 }

@@ -1,4 +1,5 @@
 // Vitest global setup (runs in Node): the fake provider servers the Worker under test talks to.
+import { startFakeDiscord } from "../fakes/discord-api.mjs";
 import { startFakeEmailApi } from "../fakes/email-api.mjs";
 import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
 
@@ -7,8 +8,11 @@ export default async function setup({ provide }) {
   provide("telegramApiUrl", telegram.url);
   const email = await startFakeEmailApi();
   provide("emailApiUrl", email.url);
+  const discord = await startFakeDiscord();
+  provide("discordApiUrl", discord.url);
   return async () => {
     await telegram.close();
     await email.close();
+    await discord.close();
   };
 }
