@@ -14,6 +14,7 @@ export default defineConfig({
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
           EMAIL_API_BASE_URL: inject<string>("emailApiUrl"),
           DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
+          TWILIO_API_BASE_URL: inject<string>("twilioApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
         // A small budget so the 429 path is testable; every test makes its own tokens.

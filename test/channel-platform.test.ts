@@ -9,7 +9,8 @@ import { newWorkspace, request } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
 import { arrangedConnection } from "./helpers/inbox";
 import { expectError } from "./helpers/security";
-import { connectBot, eventually, messageUpdate, postUpdate, sentTo } from "./helpers/telegram";
+import { consume } from "./helpers/queue";
+import { connectBot, contentUpdate, eventually, messageUpdate, postUpdate, registerFile, sentTo } from "./helpers/telegram";
 
 const ada = { id: 660101, first_name: "Ada", last_name: "Lovelace" };
 
@@ -120,6 +121,23 @@ describe("connections know their routes", () => {
   });
 });
 
+describe("files of inbound messages", () => {
+  it("are stored once when the media task runs twice at the same time", async () => {
+    const ws = await newWorkspace();
+    const bot = await connectBot(ws.owner);
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]);
+    await registerFile(bot.botToken, "race-photo", "photos/race.jpg", jpeg);
+    const photo = contentUpdate(ada, { photo: [{ file_id: "race-photo", file_unique_id: "AQADrace", width: 10, height: 10, file_size: jpeg.byteLength }] });
+    expect((await postUpdate(bot.connection, bot.secret, photo)).status).toBe(200);
+    const { id } = await one<{ id: number }>("SELECT id FROM messages WHERE workspace_id = ?", ws.workspace.id);
+    const task = { task: "channel.fetch_media" as const, workspaceId: ws.workspace.id, messageId: id };
+    await Promise.all([consume(task), consume(task), consume(task)]);
+    await eventually(() => count("SELECT count(*) AS n FROM message_attachments WHERE message_id = ?", id), (n) => n >= 1);
+    expect(await count("SELECT count(*) AS n FROM message_attachments WHERE message_id = ?", id)).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM events WHERE workspace_id = ? AND type_key = 'attachment.received'", ws.workspace.id)).toBe(1);
+  });
+});
+
 describe("calls from providers", () => {
   const db = () => createDb(env.DB);
 
@@ -128,12 +146,12 @@ describe("calls from providers", () => {
     const connection = await arrangedConnection(ws.workspace.id, "sms");
     const scope = { workspaceId: ws.workspace.id, connectionId: connection.id };
     const inbound = { channel: "phone" as const, externalId: "CA100", from: { externalId: "+14155550111" }, kind: "voice" as const, status: "ringing" as const };
-    const first = await ingestInboundCall(db(), { ...inbound, ...scope });
+    const first = await ingestInboundCall(db(), env, { ...inbound, ...scope });
     expect(first.created).toBe(true);
     expect(first.call).toMatchObject({ statusKey: "ringing", connectionId: connection.id, startedByUserId: null });
     const contact = await one<{ phone: string }>("SELECT phone FROM contacts WHERE id = ?", first.call.startedByContactId);
     expect(contact.phone).toBe("+14155550111");
-    expect((await ingestInboundCall(db(), { ...inbound, ...scope })).created).toBe(false);
+    expect((await ingestInboundCall(db(), env, { ...inbound, ...scope })).created).toBe(false);
     expect(await count("SELECT count(*) AS n FROM calls WHERE workspace_id = ?", ws.workspace.id)).toBe(1);
 
     const at = Date.now();
@@ -154,7 +172,7 @@ describe("calls from providers", () => {
     const connection = await arrangedConnection(ws.workspace.id, "sms");
     const scope = { workspaceId: ws.workspace.id, connectionId: connection.id };
     const call = (externalId: string) =>
-      ingestInboundCall(db(), { ...scope, channel: "phone", externalId, from: { externalId: "+14155550112" }, kind: "voice", status: "ringing" });
+      ingestInboundCall(db(), env, { ...scope, channel: "phone", externalId, from: { externalId: "+14155550112" }, kind: "voice", status: "ringing" });
     await call("CA200");
     await applyCallUpdate(db(), { ...scope, externalId: "CA200", status: "ended" });
     expect(await one("SELECT status_key FROM calls WHERE external_id = 'CA200'")).toEqual({ status_key: "missed" });

@@ -258,7 +258,7 @@ describe("provider events (POST /webhooks/email/{connectionId})", () => {
     expect(JSON.parse(reply.payload_json).thread).toEqual({ conversationId, rule: "in-reply-to", id: "<0100019a-provider-own@email.resend.test>" });
   });
 
-  it("a complaint marks the contact's address opted out (with an event), and later sends are refused with 409 recipient_opted_out", async () => {
+  it("a complaint marks the contact's address opted out (with its contact.opted_out event), and later sends are refused with 409 recipient_opted_out", async () => {
     const { ws, box, conversationId, contactId, api } = await anaWrote();
     const { delivery } = await answer(api, box, conversationId, "Our newsletter-ish offer.");
     const complained = JSON.stringify(emailEvent("email.complained", delivery.provider_message_id!, { to: [ANA] }));
@@ -273,7 +273,7 @@ describe("provider events (POST /webhooks/email/{connectionId})", () => {
     expect(identity.opt_out_reason).toContain("complaint");
     // The provider repeats itself: one event only.
     expect((await postEvent(box.connection.id, complained, await svixHeaders(box.webhookSecret, complained))).status).toBe(200);
-    expect(await all("SELECT entity_id FROM events WHERE workspace_id = ? AND type_key = 'contact.identity_opted_out'", ws.workspace.id)).toEqual([{ entity_id: contactId }]);
+    expect(await all("SELECT entity_id FROM events WHERE workspace_id = ? AND type_key = 'contact.opted_out'", ws.workspace.id)).toEqual([{ entity_id: contactId }]);
 
     const refused = await api.post(`/v1/conversations/${conversationId}/messages`, { body: "Are you still interested?" });
     expectError(refused, 409, "recipient_opted_out");

@@ -2,6 +2,7 @@
 import { startFakeDiscord } from "../fakes/discord-api.mjs";
 import { startFakeEmailApi } from "../fakes/email-api.mjs";
 import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
+import { startFakeTwilio } from "../fakes/twilio-api.mjs";
 
 export default async function setup({ provide }) {
   const telegram = await startFakeTelegram();
@@ -10,9 +11,12 @@ export default async function setup({ provide }) {
   provide("emailApiUrl", email.url);
   const discord = await startFakeDiscord();
   provide("discordApiUrl", discord.url);
+  const twilio = await startFakeTwilio();
+  provide("twilioApiUrl", twilio.url);
   return async () => {
     await telegram.close();
     await email.close();
     await discord.close();
+    await twilio.close();
   };
 }

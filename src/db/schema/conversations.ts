@@ -216,6 +216,8 @@ export const messageAttachments = sqliteTable(
     foreignKey({ columns: [t.workspaceId, t.messageId], foreignColumns: [messages.workspaceId, messages.id] }),
     foreignKey({ columns: [t.workspaceId, t.uploadedByUserId], foreignColumns: [users.workspaceId, users.id] }),
     index("message_attachments_message_idx").on(t.workspaceId, t.messageId),
+    // One row per stored file: a provider's file fetched by two task runs at once is kept once.
+    uniqueIndex("message_attachments_url_uq").on(t.workspaceId, t.url),
     check("message_attachments_kind_ck", oneOf(t.kindKey, attachmentKinds)),
     check("message_attachments_size_ck", sql`${t.sizeBytes} >= 0`),
   ],
@@ -294,6 +296,8 @@ export const calls = sqliteTable(
     connectedAt: integer("connected_at"),
     endedAt: integer("ended_at"),
     payloadJson: text("payload_json"),
+    /** When the reps were told of this inbound call (claimed before telling, so nobody hears twice). */
+    repsNotifiedAt: integer("reps_notified_at"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

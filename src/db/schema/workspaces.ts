@@ -22,6 +22,8 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     email: text("email").notNull(),
     role: text("role", { enum: userRoles }).notNull().default("member"),
+    /** E.164; the number a phone channel rings for this rep (PATCH /v1/me). */
+    phone: text("phone"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

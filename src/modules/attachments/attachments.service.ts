@@ -8,7 +8,7 @@ import { chunks } from "../../lib/chunks";
 import { AppError, invalidField, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import type { Viewer } from "../conversations/conversations.service";
-import { append, newestId } from "../events/event-log";
+import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage } from "../messages/message-access";
 
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -184,8 +184,9 @@ export async function storeReceivedFile(
         createdAt: now,
         updatedAt: now,
       })
+      .onConflictDoNothing()
       .returning(),
-    append(db, {
+    appendIfChanged(db, {
       workspaceId: file.workspaceId,
       typeKey: "attachment.received",
       entityTypeKey: "attachment",
@@ -195,5 +196,11 @@ export async function storeReceivedFile(
       createdAt: now,
     }),
   ]);
-  return row!;
+  if (row) return row;
+  // Stored meanwhile by another run of the same task: that row is this file.
+  const [stored] = await db
+    .select()
+    .from(messageAttachments)
+    .where(and(eq(messageAttachments.workspaceId, file.workspaceId), eq(messageAttachments.url, file.key)));
+  return stored!;
 }

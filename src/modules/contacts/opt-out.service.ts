@@ -1,58 +1,54 @@
-// Opt-outs: a contact's refusal of messages on one identity (an e-mail complaint, an SMS STOP).
-// The send service refuses opted-out identities with 409 `recipient_opted_out`; this is where
-// the refusal is recorded and lifted, each change with its event.
+// A contact's consent on one channel identity: SMS STOP marks it opted out (sends to it are then
+// refused with 409 recipient_opted_out), START clears it. Each change is an event on the contact;
+// a repeated STOP, or a START from someone who never stopped, changes nothing and records nothing.
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import type { IdentityChannel } from "../../channels/channel-adapter";
 import type { Db } from "../../db/client";
 import { contactIdentities } from "../../db/schema";
 import { appendIfChanged } from "../events/event-log";
 
-type IdentityChannel = (typeof contactIdentities.$inferSelect)["channelKey"];
-
 export interface OptOutChange {
   workspaceId: number;
-  contactId: number;
-  channelKey: IdentityChannel;
+  channel: IdentityChannel;
+  /** The identity's provider id (an SMS identity's E.164 number). */
   externalId: string;
-  /** True to record the refusal, false to lift it. */
   optedOut: boolean;
-  /** Why, as the provider or the user put it ("complaint", "STOP"). */
-  reason?: string | null;
-  /** When the contact refused (the provider's time), default now. */
-  at?: number;
-  actorUserId: number | null;
+  /** What the contact said or the provider reported ("STOP", "OptOutType=STOP"). */
+  reason: string;
+  /** The provider account it came through, recorded in the event. */
+  connectionId?: number | null;
 }
 
-/**
- * Record or lift an identity's opt-out. Conditional on the current state, so a provider's
- * repeated report changes nothing and writes no second event. Only the identity of `contactId`
- * is touched: a report about an address never reaches another contact's identity.
- */
-export async function setIdentityOptOut(db: Db, change: OptOutChange): Promise<{ changed: boolean }> {
+/** Mark or clear an identity's opt-out. True when it changed. */
+export async function setIdentityOptOut(db: Db, change: OptOutChange): Promise<boolean> {
+  const { workspaceId: ws, channel, externalId } = change;
+  const [identity] = await db
+    .select({ id: contactIdentities.id, contactId: contactIdentities.contactId })
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, channel), eq(contactIdentities.externalId, externalId)));
+  if (!identity) return false;
   const now = Date.now();
-  const at = change.at ?? now;
   const [updated] = await db.batch([
     db
       .update(contactIdentities)
-      .set(change.optedOut ? { optedOutAt: at, optOutReason: change.reason ?? null, updatedAt: now } : { optedOutAt: null, optOutReason: null, updatedAt: now })
+      .set(change.optedOut ? { optedOutAt: now, optOutReason: change.reason.slice(0, 200), updatedAt: now } : { optedOutAt: null, optOutReason: null, updatedAt: now })
       .where(
         and(
-          eq(contactIdentities.workspaceId, change.workspaceId),
-          eq(contactIdentities.contactId, change.contactId),
-          eq(contactIdentities.channelKey, change.channelKey),
-          eq(contactIdentities.externalId, change.externalId),
+          eq(contactIdentities.workspaceId, ws),
+          eq(contactIdentities.id, identity.id),
           change.optedOut ? isNull(contactIdentities.optedOutAt) : isNotNull(contactIdentities.optedOutAt),
         ),
       )
       .returning({ id: contactIdentities.id }),
     appendIfChanged(db, {
-      workspaceId: change.workspaceId,
-      typeKey: change.optedOut ? "contact.identity_opted_out" : "contact.identity_opted_in",
+      workspaceId: ws,
+      typeKey: change.optedOut ? "contact.opted_out" : "contact.opted_in",
       entityTypeKey: "contact",
-      entityId: change.contactId,
-      actorUserId: change.actorUserId,
-      payload: { channelKey: change.channelKey, externalId: change.externalId, reason: change.reason ?? null, at: new Date(at).toISOString() },
+      entityId: identity.contactId,
+      actorUserId: null,
+      payload: { channelKey: channel, externalId, reason: change.reason, connectionId: change.connectionId ?? null },
       createdAt: now,
     }),
   ]);
-  return { changed: updated.length > 0 };
+  return updated.length > 0;
 }

@@ -11,6 +11,7 @@ import type { JobMessage } from "../../jobs/job-message";
 import { jobInsert, type JobRow } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { findIdentityOwner } from "../contacts/contacts.service";
 import { setIdentityOptOut } from "../contacts/opt-out.service";
 import type { Viewer } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
@@ -197,12 +198,16 @@ export async function updateFromProvider(db: Db, update: DeliveryUpdate & { work
     errorMessage: update.errorMessage,
     at: update.at,
   });
-  if (update.optOut) await optOutRecipient(db, delivery, update.optOut, update.at);
+  if (update.optOut) await optOutRecipient(db, delivery, update.optOut);
   return { matched: true as const, ...result };
 }
 
-/** The recipient of a delivery refused further messages: their identity on its contact opts out. */
-async function optOutRecipient(db: Db, delivery: DeliveryRow, optOut: NonNullable<DeliveryUpdate["optOut"]>, at: number | undefined) {
+/**
+ * The recipient of a delivery refused further messages: their identity opts out — only when it
+ * is the identity of the delivery's own contact (a report naming another contact's address
+ * changes nothing).
+ */
+async function optOutRecipient(db: Db, delivery: DeliveryRow, optOut: NonNullable<DeliveryUpdate["optOut"]>) {
   if (delivery.channelKey === "internal") return;
   const [row] = await db
     .select({ contactId: conversations.contactId })
@@ -210,15 +215,14 @@ async function optOutRecipient(db: Db, delivery: DeliveryRow, optOut: NonNullabl
     .innerJoin(conversations, and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId)))
     .where(and(eq(messages.workspaceId, delivery.workspaceId), eq(messages.id, delivery.messageId)));
   if (!row?.contactId) return;
+  if ((await findIdentityOwner(db, delivery.workspaceId, delivery.channelKey, optOut.externalId)) !== row.contactId) return;
   await setIdentityOptOut(db, {
     workspaceId: delivery.workspaceId,
-    contactId: row.contactId,
-    channelKey: delivery.channelKey,
+    channel: delivery.channelKey,
     externalId: optOut.externalId,
     optedOut: true,
     reason: optOut.reason,
-    at,
-    actorUserId: null,
+    connectionId: delivery.connectionId,
   });
 }
 

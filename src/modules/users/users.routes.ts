@@ -14,9 +14,10 @@ import {
   CreateTokenBody,
   CreateUserBody,
   TokenSchema,
+  UpdateMeBody,
   UserSchema,
 } from "./users.schemas";
-import { createToken, createUser, getUser, listTokens, listUsers, revokeToken, toUserDto } from "./users.service";
+import { createToken, createUser, getUser, listTokens, listUsers, revokeToken, toUserDto, updateMe } from "./users.service";
 
 const tags = ["Users"];
 
@@ -66,6 +67,16 @@ const meRoute = createRoute({
   },
 });
 
+const updateMeRoute = createRoute({
+  method: "patch",
+  path: "/me",
+  tags,
+  summary: "Change the caller's own settings: the phone number calls ring",
+  security: bearerSecurity,
+  request: jsonBody(UpdateMeBody),
+  responses: { 200: jsonResponse(UserSchema, "The caller"), ...commonErrors },
+});
+
 const listTokensRoute = createRoute({
   method: "get",
   path: "/me/tokens",
@@ -112,6 +123,7 @@ export const usersRouter = createRouter()
     ]);
     return c.json({ user: toUserDto(user), workspace: toWorkspaceDto(workspace!) }, 200);
   })
+  .openapi(updateMeRoute, async (c) => c.json(toUserDto(await updateMe(c.var.db, c.var.caller, c.req.valid("json"))), 200))
   .openapi(listTokensRoute, async (c) => c.json({ data: await listTokens(c.var.db, c.var.caller) }, 200))
   .openapi(createTokenRoute, async (c) => {
     const body = (c.req.valid("json") as z.infer<typeof CreateTokenBody> | undefined) ?? {};

@@ -8,6 +8,7 @@ export const UserSchema = z
     name: z.string(),
     email: z.string(),
     role: z.enum(userRoles),
+    phone: z.string().nullable().openapi({ description: "E.164; the number a phone channel rings for this user" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -37,3 +38,15 @@ export const CreateTokenBody = z.object({ name: z.string().trim().min(1).max(100
 export const CreatedTokenSchema = z
   .object({ id: z.number().int(), name: z.string().nullable(), token: z.string(), createdAt: z.string() })
   .openapi("CreatedToken");
+
+export const UpdateMeBody = z
+  .object({
+    phone: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .nullable()
+      .openapi({ description: "Your phone number (any spelling; stored in E.164, read in the workspace's default country); null removes it" }),
+  })
+  .openapi("UpdateMe");

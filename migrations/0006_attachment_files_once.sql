@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `message_attachments_url_uq` ON `message_attachments` (`workspace_id`,`url`);
