@@ -13,6 +13,7 @@ export default defineConfig({
           // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
           WHATSAPP_API_BASE_URL: inject<string>("whatsappApiUrl"),
+          EMAIL_API_BASE_URL: inject<string>("emailApiUrl"),
           DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
           TWILIO_API_BASE_URL: inject<string>("twilioApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",

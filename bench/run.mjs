@@ -7,6 +7,7 @@ const available = {
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
   webhooks: () => import("./webhooks.mjs"),
+  email: () => import("./email.mjs"),
   discord: () => import("./discord.mjs"),
 };
 

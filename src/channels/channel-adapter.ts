@@ -80,6 +80,12 @@ export interface InboundSender {
   handle?: string | null;
   phone?: string | null;
   email?: string | null;
+  /**
+   * Why the provider could not authenticate the sender (an e-mail failing DMARC), when it could
+   * not. Such a message never joins a contact by identity, phone or e-mail: it goes to a contact
+   * flagged unverified, whose identity is kept apart as `unverified:<externalId>`.
+   */
+  unverified?: string;
 }
 
 /** A file a provider holds for an inbound message, fetched into R2 by the queued media task. */
@@ -161,6 +167,11 @@ export interface DeliveryUpdate {
   errorCode?: string | null;
   errorMessage?: string | null;
   at?: number;
+  /**
+   * The recipient refused further messages (an e-mail complaint): their identity with this
+   * externalId, on the delivery's channel and contact, is marked opted out with `reason`.
+   */
+  optOut?: { externalId: string; reason: string };
 }
 
 /** A webhook request as the adapter sees it: the exact bytes, before anything parsed them. */
