@@ -12,6 +12,8 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
+          WHATSAPP_API_BASE_URL: inject<string>("whatsappApiUrl"),
+          EMAIL_API_BASE_URL: inject<string>("emailApiUrl"),
           DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
           TWILIO_API_BASE_URL: inject<string>("twilioApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",

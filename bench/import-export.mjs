@@ -47,7 +47,7 @@ async function importFile(base, token, bytes, contentType) {
 }
 
 /** Proves the cap is in force: holding ~256 MB of JS objects must fail in this Worker. */
-async function heapCapHolds(base) {
+export async function heapCapHolds(base) {
   try {
     const res = await fetch(`${base}/__bench/heap-probe?mb=256`);
     return !res.ok;

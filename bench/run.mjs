@@ -6,6 +6,8 @@ const available = {
   inbox: () => import("./inbox.mjs"),
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
+  webhooks: () => import("./webhooks.mjs"),
+  email: () => import("./email.mjs"),
   discord: () => import("./discord.mjs"),
 };
 

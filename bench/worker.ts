@@ -1,7 +1,9 @@
 // The Worker under benchmark: the real app, plus routes that run raw baselines and seed data.
 // Only `npm run bench` serves this entry (wrangler dev bench/worker.ts); it is never deployed.
+import PostalMime from "postal-mime";
 import { createDb } from "../src/db/client";
 import type { Bindings, Caller } from "../src/env";
+import { hmac, timingSafeEqual, toHex } from "../src/lib/crypto";
 import worker from "../src/index";
 import type { JobMessage } from "../src/jobs/job-message";
 import { rangeOf, typeKeysOf } from "../src/modules/analytics/analytics.schemas";
@@ -72,6 +74,60 @@ function rawPerformance(env: Bindings, url: URL): Promise<Response> {
   return rawBatch(env, performanceQueries(createDb(env.DB), callerFrom(url), opts));
 }
 
+/**
+ * The raw webhook baseline: what a provider notification minimally costs in this Worker — read the
+ * bytes, check X-Hub-Signature-256 (HMAC-SHA256, constant time), parse, one INSERT of the message.
+ * The secret comes in a header (bench only).
+ */
+async function rawWebhook(env: Bindings, request: Request): Promise<Response> {
+  const raw = new Uint8Array(await request.arrayBuffer());
+  const secret = request.headers.get("x-bench-secret") ?? "";
+  const expected = `sha256=${toHex(await hmac("SHA-256", secret, raw))}`;
+  if (!timingSafeEqual(request.headers.get("x-hub-signature-256") ?? "", expected)) return Response.json({ error: "unauthorized" }, { status: 401 });
+  const notification = JSON.parse(new TextDecoder().decode(raw)) as {
+    entry: { changes: { value: { messages: { id: string; from: string; text?: { body: string } }[] } }[] }[];
+  };
+  const message = notification.entry[0]!.changes[0]!.value.messages[0]!;
+  await env.DB.prepare("INSERT INTO bench_raw_webhooks (external_id, sender, body, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING")
+    .bind(message.id, message.from, message.text?.body ?? "", Date.now())
+    .run();
+  return Response.json({ ok: true });
+}
+
+/**
+ * A raw e-mail handed to the Worker's `email` export in-process, as Email Routing would: the same
+ * HTTP transport as the raw baseline below, without wrangler's own parse of the local route.
+ */
+async function emailThroughWorker(request: Request, env: Bindings, url: URL): Promise<Response> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  const rejected: string[] = [];
+  const message = {
+    from: url.searchParams.get("from") ?? "",
+    to: url.searchParams.get("to") ?? "",
+    raw: new Blob([bytes]).stream(),
+    rawSize: bytes.byteLength,
+    headers: new Headers(),
+    canBeForwarded: false,
+    setReject: (reason: string) => void rejected.push(reason),
+    forward: () => Promise.reject(new Error("not in the benchmark")),
+    reply: () => Promise.reject(new Error("not in the benchmark")),
+  };
+  await worker.email(message as unknown as ForwardableEmailMessage, env);
+  return Response.json({ rejected });
+}
+
+/** The raw baseline for one mail: parse it with postal-mime, insert its text as one message row. */
+async function rawEmail(request: Request, env: Bindings, url: URL): Promise<Response> {
+  const email = await PostalMime.parse(await request.arrayBuffer());
+  const p = url.searchParams;
+  await env.DB.prepare(
+    "INSERT INTO messages (workspace_id, conversation_id, author_kind_key, author_contact_id, channel_key, kind_key, body, external_id, created_at, updated_at) VALUES (?, ?, 'contact', ?, 'email', 'text', ?, ?, ?, ?)",
+  )
+    .bind(Number(p.get("workspaceId")), Number(p.get("conversationId")), Number(p.get("contactId")), email.text ?? "", email.messageId ?? null, Date.now(), Date.now())
+    .run();
+  return Response.json({ ok: true });
+}
+
 export default {
   ...worker,
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
@@ -83,7 +139,10 @@ export default {
         .all();
       return Response.json({ results: result.results, meta: result.meta });
     }
+    if (url.pathname === "/__bench/email" && request.method === "POST") return emailThroughWorker(request, env, url);
+    if (url.pathname === "/__bench/raw/email" && request.method === "POST") return rawEmail(request, env, url);
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
+    if (url.pathname === "/__bench/raw/webhook" && request.method === "POST") return rawWebhook(env, request);
     if (url.pathname === "/__bench/raw/counters") return rawCounters(env, url);
     if (url.pathname === "/__bench/raw/performance") return rawPerformance(env, url);
     if (url.pathname === "/__bench/heap-probe") {

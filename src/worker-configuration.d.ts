@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	PUBLIC_BASE_URL: string;
 	TELEGRAM_API_BASE_URL: string;
 	WHATSAPP_API_BASE_URL: string;
+	WHATSAPP_API_VERSION: string;
 	TWILIO_API_BASE_URL: string;
 	DISCORD_API_BASE_URL: string;
 	EMAIL_API_BASE_URL: string;
@@ -22,7 +23,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "PUBLIC_BASE_URL" | "TELEGRAM_API_BASE_URL" | "WHATSAPP_API_BASE_URL" | "TWILIO_API_BASE_URL" | "DISCORD_API_BASE_URL" | "EMAIL_API_BASE_URL" | "ADMIN_TOKEN" | "ENCRYPTION_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "PUBLIC_BASE_URL" | "TELEGRAM_API_BASE_URL" | "WHATSAPP_API_BASE_URL" | "WHATSAPP_API_VERSION" | "TWILIO_API_BASE_URL" | "DISCORD_API_BASE_URL" | "EMAIL_API_BASE_URL" | "ADMIN_TOKEN" | "ENCRYPTION_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -39,12 +39,33 @@ export interface ProviderContext {
   waitUntil?: (work: Promise<unknown>) => void;
 }
 
+/** A provider's pre-approved message (WhatsApp's templates), named by the sender; its parameters as the provider spells them. */
+export interface OutboundTemplate {
+  name: string;
+  /** The template's language code (`en`, `en_US`, `pt_BR`). */
+  language: string;
+  components?: Record<string, unknown>[];
+}
+
+/** The message an outbound one answers, as its provider knows it (for a quoted reply, a thread). */
+export interface ReplyTarget {
+  messageId: number;
+  /** The provider's id of it: an inbound message's externalId, or the id a sent one was given. */
+  externalId: string | null;
+  /** The account that id belongs to: providers number messages per account. */
+  connectionId: number | null;
+}
+
 export interface OutboundMessage {
   deliveryId: number;
   message: MessageRow;
   attachments: (typeof messageAttachments.$inferSelect)[];
   /** How the provider knows the contact on this channel, if it does. */
   recipient: IdentityRow | null;
+  /** The message this one answers (`replyToMessageId` of the send), null when none. */
+  replyTo: ReplyTarget | null;
+  /** The template to send instead of free text (only on adapters with `templates`). */
+  template: OutboundTemplate | null;
 }
 
 export interface SendResult {
@@ -59,6 +80,12 @@ export interface InboundSender {
   handle?: string | null;
   phone?: string | null;
   email?: string | null;
+  /**
+   * Why the provider could not authenticate the sender (an e-mail failing DMARC), when it could
+   * not. Such a message never joins a contact by identity, phone or e-mail: it goes to a contact
+   * flagged unverified, whose identity is kept apart as `unverified:<externalId>`.
+   */
+  unverified?: string;
 }
 
 /** A file a provider holds for an inbound message, fetched into R2 by the queued media task. */
@@ -140,6 +167,11 @@ export interface DeliveryUpdate {
   errorCode?: string | null;
   errorMessage?: string | null;
   at?: number;
+  /**
+   * The recipient refused further messages (an e-mail complaint): their identity with this
+   * externalId, on the delivery's channel and contact, is marked opted out with `reason`.
+   */
+  optOut?: { externalId: string; reason: string };
 }
 
 /** A webhook request as the adapter sees it: the exact bytes, before anything parsed them. */
@@ -201,8 +233,13 @@ export interface ChannelAdapter {
    * derived from the connection's base webhook URL.
    */
   webhookUrls?(baseUrl: string, connection: ConnectionRow): Record<string, string>;
+  /** Whether the provider sends pre-approved templates: a send with a `template` on any other channel is refused (422). */
+  readonly templates?: boolean;
   /** Refuse a send the provider is sure to reject (a closed WhatsApp window), before anything is stored. */
-  checkSend?(ctx: ProviderContext, send: { conversation: typeof conversations.$inferSelect; recipient: IdentityRow | null; payload: unknown }): Promise<void>;
+  checkSend?(
+    ctx: ProviderContext,
+    send: { conversation: typeof conversations.$inferSelect; recipient: IdentityRow | null; payload: unknown; template?: OutboundTemplate | null },
+  ): Promise<void>;
   sendMessage(ctx: ProviderContext, message: OutboundMessage): Promise<SendResult>;
   /** Verified webhook request → the contacts' messages in it. */
   ingestInboundMessage?(ctx: ProviderContext, request: WebhookRequest): Promise<InboundMessage[]>;

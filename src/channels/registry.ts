@@ -3,13 +3,17 @@
 import type { MessageChannel } from "../db/schema";
 import type { CallChannel, ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
 import { discordAdapter } from "./discord/discord.adapter";
+import { emailAdapter } from "./email/email.adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
 import { twilioAdapter } from "./twilio/twilio.adapter";
+import { whatsappAdapter } from "./whatsapp/whatsapp.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [whatsappAdapter.channel]: whatsappAdapter,
+  [emailAdapter.channel]: emailAdapter,
   [discordAdapter.channel]: discordAdapter,
   [twilioAdapter.channel]: twilioAdapter,
 };

@@ -1,7 +1,8 @@
 // deliver_message: hand one queued Delivery to its channel's provider, through the account the
 // send chose (or, when that one is gone, the route the conversation has now). Re-reads the
 // delivery and exits when it is no longer queued, so a redelivered queue message sends nothing twice.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
+import type { OutboundTemplate, ReplyTarget } from "../channels/channel-adapter";
 import { getAdapter } from "../channels/registry";
 import { conversations, deliveries, messageAttachments, messages } from "../db/schema";
 import type { Db } from "../db/client";
@@ -30,6 +31,40 @@ async function outboundOf(db: Db, delivery: DeliveryRow) {
     .where(and(eq(messageAttachments.workspaceId, delivery.workspaceId), eq(messageAttachments.messageId, delivery.messageId)))
     .orderBy(asc(messageAttachments.id));
   return { ...row, attachments };
+}
+
+type MessageRow = typeof messages.$inferSelect;
+
+/**
+ * What the provider knows the answered message by: a contact's message by its provider id, one
+ * of ours by the id its latest attempt was given — with the account either belongs to.
+ */
+async function replyTargetOf(db: Db, message: MessageRow): Promise<ReplyTarget | null> {
+  if (message.replyToMessageId === null) return null;
+  const [target] = await db
+    .select({ id: messages.id, externalId: messages.externalId, connectionId: messages.connectionId })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, message.workspaceId), eq(messages.id, message.replyToMessageId)));
+  if (!target) return null;
+  if (target.externalId !== null) return { messageId: target.id, externalId: target.externalId, connectionId: target.connectionId };
+  const [sent] = await db
+    .select({ providerMessageId: deliveries.providerMessageId, connectionId: deliveries.connectionId })
+    .from(deliveries)
+    .where(and(eq(deliveries.workspaceId, message.workspaceId), eq(deliveries.messageId, target.id), isNotNull(deliveries.providerMessageId)))
+    .orderBy(desc(deliveries.attempt))
+    .limit(1);
+  return { messageId: target.id, externalId: sent?.providerMessageId ?? null, connectionId: sent?.connectionId ?? null };
+}
+
+/** The template a message was sent as (kept in its payload by the send). */
+function templateOf(message: MessageRow): OutboundTemplate | null {
+  if (!message.payloadJson || message.authorKindKey !== "user") return null;
+  try {
+    const template = (JSON.parse(message.payloadJson) as { template?: OutboundTemplate }).template;
+    return template && typeof template.name === "string" ? template : null;
+  } catch {
+    return null;
+  }
 }
 
 export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env }, job) => {
@@ -66,10 +101,18 @@ export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env },
     await db.update(deliveries).set({ connectionId: connection.id, updatedAt: Date.now() }).where(eq(deliveries.id, delivery.id));
   }
 
+  const replyTo = await replyTargetOf(db, outbound.message);
   try {
     const sent = await adapter.sendMessage(
       { env, db, connection },
-      { deliveryId: delivery.id, message: outbound.message, attachments: outbound.attachments, recipient },
+      {
+        deliveryId: delivery.id,
+        message: outbound.message,
+        attachments: outbound.attachments,
+        recipient,
+        replyTo,
+        template: templateOf(outbound.message),
+      },
     );
     const { delivery: after } = await transitionDelivery(db, delivery, { status: sent.status, providerMessageId: sent.providerMessageId });
     return { done: true, result: { deliveryId, status: after.statusKey, providerMessageId: sent.providerMessageId } };

@@ -1,17 +1,25 @@
 // Vitest global setup (runs in Node): the fake provider servers the Worker under test talks to.
 import { startFakeDiscord } from "../fakes/discord-api.mjs";
+import { startFakeEmailApi } from "../fakes/email-api.mjs";
 import { startFakeTelegram } from "../fakes/telegram-bot-api.mjs";
 import { startFakeTwilio } from "../fakes/twilio-api.mjs";
+import { startFakeWhatsApp } from "../fakes/whatsapp-graph-api.mjs";
 
 export default async function setup({ provide }) {
   const telegram = await startFakeTelegram();
   provide("telegramApiUrl", telegram.url);
+  const whatsapp = await startFakeWhatsApp();
+  provide("whatsappApiUrl", whatsapp.url);
+  const email = await startFakeEmailApi();
+  provide("emailApiUrl", email.url);
   const discord = await startFakeDiscord();
   provide("discordApiUrl", discord.url);
   const twilio = await startFakeTwilio();
   provide("twilioApiUrl", twilio.url);
   return async () => {
     await telegram.close();
+    await whatsapp.close();
+    await email.close();
     await discord.close();
     await twilio.close();
   };

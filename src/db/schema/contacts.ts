@@ -42,6 +42,11 @@ export const contacts = sqliteTable(
     /** Set when this contact was merged away: the tombstone points at the survivor. */
     mergedIntoId: integer("merged_into_id").references((): AnySQLiteColumn => contacts.id),
     mergedAt: integer("merged_at"),
+    /**
+     * Set when a provider could not authenticate the sender this contact was created for (an
+     * e-mail failing DMARC): such a contact is never matched to another by address.
+     */
+    unverifiedReason: text("unverified_reason"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

@@ -1,6 +1,6 @@
 // The inbox: conversations, participants, messages, receipts, attachments, deliveries and calls.
 import { sql } from "drizzle-orm";
-import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { channelConnections } from "./channels";
 import { contacts, qualificationKinds } from "./contacts";
 import {
@@ -168,6 +168,8 @@ export const messages = sqliteTable(
     connectionId: integer("connection_id").references(() => channelConnections.id),
     /** Provider id of an inbound message; unique per connection (per channel where there is none). */
     externalId: text("external_id"),
+    /** The message of the same conversation this one answers (providers that thread quote it). */
+    replyToMessageId: integer("reply_to_message_id").references((): AnySQLiteColumn => messages.id),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

@@ -6,3 +6,4 @@ export * from "./jobs";
 export * from "./keys";
 export * from "./pipelines";
 export * from "./workspaces";
+export * from "./email";

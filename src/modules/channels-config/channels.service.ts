@@ -63,6 +63,20 @@ export async function findLiveConnection(db: Db, id: number): Promise<Connection
   return row;
 }
 
+/**
+ * The live connection of a provider account, in any workspace: for providers that address an
+ * account rather than a connection URL (an e-mail address receiving mail).
+ */
+export async function findLiveConnectionByAccount(db: Db, channelKey: ConnectionChannel, externalAccountId: string): Promise<ConnectionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(channelConnections)
+    .where(and(eq(channelConnections.channelKey, channelKey), eq(channelConnections.externalAccountId, externalAccountId), isNull(channelConnections.disabledAt)))
+    .orderBy(desc(channelConnections.id))
+    .limit(1);
+  return row;
+}
+
 /** The workspace's live connection for a channel (the newest, if several). */
 export async function connectionForChannel(db: Db, workspaceId: number, channelKey: ConnectionChannel): Promise<ConnectionRow | undefined> {
   const [row] = await db

@@ -52,6 +52,9 @@ export const ContactSchema = z
     qualification: z.string().nullable().openapi({ description: "Effective qualification kind key" }),
     mergedIntoId: z.number().int().nullable().openapi({ description: "Set on a tombstone: where the contact went" }),
     mergedAt: z.string().nullable(),
+    unverifiedReason: z.string().nullable().openapi({
+      description: "Set when the contact was opened for a sender the provider could not authenticate (e-mail failing DMARC); never matched to others by address",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

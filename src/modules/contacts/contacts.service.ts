@@ -29,6 +29,7 @@ export const toContactDto = (c: ContactRow) => ({
   qualification: c.qualification,
   mergedIntoId: c.mergedIntoId,
   mergedAt: isoOrNull(c.mergedAt),
+  unverifiedReason: c.unverifiedReason,
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });
@@ -98,6 +99,8 @@ async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { c
 
 export interface CreateContactInput extends ContactFields {
   name: string;
+  /** Set only by inbound mail whose sender could not be authenticated (see InboundSender.unverified). */
+  unverifiedReason?: string | null;
   identities?: { channelKey: IdentityChannel; externalId: string; handle?: string | null }[];
 }
 
@@ -105,21 +108,21 @@ export interface CreateContactInput extends ContactFields {
 export type ContactAuthor = Pick<Caller, "workspaceId" | "defaultCountry"> & { userId: number | null };
 
 export async function createContact(db: Db, caller: ContactAuthor, input: CreateContactInput): Promise<ContactRow> {
-  const { identities = [], ...raw } = input;
+  const { identities = [], unverifiedReason = null, ...raw } = input;
   const fields = normalizeContactFields(raw, caller.defaultCountry);
   await assertUnique(db, caller.workspaceId, fields);
   await assertIdentitiesFree(db, caller.workspaceId, identities);
   const now = Date.now();
   const contactId = newestId(contacts);
   const statements: [BatchItem, ...BatchItem[]] = [
-    db.insert(contacts).values({ ...fields, workspaceId: caller.workspaceId, createdAt: now, updatedAt: now }).returning(),
+    db.insert(contacts).values({ ...fields, unverifiedReason, workspaceId: caller.workspaceId, createdAt: now, updatedAt: now }).returning(),
     append(db, {
       workspaceId: caller.workspaceId,
       typeKey: "contact.created",
       entityTypeKey: "contact",
       entityId: contactId,
       actorUserId: caller.userId,
-      payload: { after: fields },
+      payload: { after: fields, ...(unverifiedReason ? { unverifiedReason } : {}) },
       createdAt: now,
     }),
   ];

@@ -9,13 +9,15 @@ import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
-import { deliveries, type DeliveryStatus, jobs, type MessageChannel } from "../../db/schema";
+import { conversations, deliveries, type DeliveryStatus, jobs, type MessageChannel, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { JobMessage } from "../../jobs/job-message";
 import { enqueueTask } from "../../jobs/tasks";
 import { jobInsert, type JobRow } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { findIdentityOwner } from "../contacts/contacts.service";
+import { setIdentityOptOut } from "../contacts/opt-out.service";
 import type { Viewer } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage } from "../messages/message-access";
@@ -218,7 +220,32 @@ export async function updateFromProvider(db: Db, update: DeliveryUpdate & { work
     errorMessage: update.errorMessage,
     at: update.at,
   });
+  if (update.optOut) await optOutRecipient(db, delivery, update.optOut);
   return { matched: true as const, ...result };
+}
+
+/**
+ * The recipient of a delivery refused further messages: their identity opts out — only when it
+ * is the identity of the delivery's own contact (a report naming another contact's address
+ * changes nothing).
+ */
+async function optOutRecipient(db: Db, delivery: DeliveryRow, optOut: NonNullable<DeliveryUpdate["optOut"]>) {
+  if (delivery.channelKey === "internal") return;
+  const [row] = await db
+    .select({ contactId: conversations.contactId })
+    .from(messages)
+    .innerJoin(conversations, and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId)))
+    .where(and(eq(messages.workspaceId, delivery.workspaceId), eq(messages.id, delivery.messageId)));
+  if (!row?.contactId) return;
+  if ((await findIdentityOwner(db, delivery.workspaceId, delivery.channelKey, optOut.externalId)) !== row.contactId) return;
+  await setIdentityOptOut(db, {
+    workspaceId: delivery.workspaceId,
+    channel: delivery.channelKey,
+    externalId: optOut.externalId,
+    optedOut: true,
+    reason: optOut.reason,
+    connectionId: delivery.connectionId,
+  });
 }
 
 /** `retry`: a failed attempt (the latest one) gets a successor, attempt n+1, and a new job. */

@@ -47,9 +47,13 @@ export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): 
   return result;
 }
 
-/** `connection_id = ?`, or IS NULL: the unique index treats a missing connection as 0. */
+/**
+ * `connection_id = ?`, or IS NULL, written as the unique index's own expression (a missing
+ * connection is 0 there): the duplicate check is then one index probe, not a scan of every
+ * message the workspace received on the channel.
+ */
 const sameConnection = (connectionId: number | null | undefined) =>
-  connectionId ? eq(messages.connectionId, connectionId) : isNull(messages.connectionId);
+  sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END) = ${connectionId ?? 0}`;
 
 async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
   for (let attempt = 1; ; attempt++) {
@@ -237,6 +241,7 @@ function senderEmail(channel: IdentityChannel, from: InboundMessage["from"]): st
 export async function resolveContact(db: Db, input: Pick<IngestInput, "workspaceId" | "channel" | "from">): Promise<number> {
   const ws = input.workspaceId;
   const { channel, from } = input;
+  if (from.unverified) return unverifiedContact(db, input, from.unverified);
   const owner = await findIdentityOwner(db, ws, channel, from.externalId);
   if (owner !== null) {
     const contact = await findContact(db, ws, owner);
@@ -287,6 +292,37 @@ export async function resolveContact(db: Db, input: Pick<IngestInput, "workspace
     db,
     { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry },
     { name: name.slice(0, 200), phone, email, identities: [{ channelKey: channel, externalId: from.externalId, handle: from.handle ?? null }] },
+  );
+  return contact.id;
+}
+
+/**
+ * The contact of a sender the provider could not authenticate: the unverified contact kept for
+ * this sender (by its `unverified:` identity), else a new one. Never a contact found by address —
+ * and when that identity was merged into a contact a rep vouched for, still a new unverified one:
+ * the merge vouched for the mail merged, not for whatever claims the address later.
+ */
+async function unverifiedContact(db: Db, input: Pick<IngestInput, "workspaceId" | "channel" | "from">, reason: string): Promise<number> {
+  const ws = input.workspaceId;
+  const { channel, from } = input;
+  const externalId = `unverified:${from.externalId}`;
+  const owner = await findIdentityOwner(db, ws, channel, externalId);
+  if (owner !== null) {
+    const contact = await findContact(db, ws, owner);
+    const live = contact.mergedIntoId === null ? contact : await findContact(db, ws, contact.mergedIntoId);
+    if (live.unverifiedReason) return live.id;
+  }
+  const [workspace] = await db.select({ defaultCountry: workspaces.defaultCountry }).from(workspaces).where(eq(workspaces.id, ws));
+  if (!workspace) throw new Error(`workspace ${ws} does not exist`);
+  const name = from.name?.trim() || from.handle?.trim() || from.email || from.externalId;
+  const contact = await createContact(
+    db,
+    { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry },
+    {
+      name: name.slice(0, 200),
+      unverifiedReason: reason.slice(0, 500),
+      identities: owner === null ? [{ channelKey: channel, externalId, handle: from.handle ?? from.externalId }] : [],
+    },
   );
   return contact.id;
 }

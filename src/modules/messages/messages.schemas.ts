@@ -23,6 +23,7 @@ export const MessageSchema = z
     body: z.string().openapi({ description: "Stored verbatim" }),
     payload: z.unknown().nullable().openapi({ description: "Provider payload of an inbound message" }),
     externalId: z.string().nullable(),
+    replyToMessageId: z.number().int().nullable().openapi({ description: "The message of the conversation this one answers" }),
     attachments: z.array(AttachmentSchema),
     delivery: DeliverySchema.nullable().openapi({ description: "Latest delivery attempt; null for internal messages and inbound ones" }),
     receiptStatusKey: z.enum(receiptStatuses).nullable().openapi({ description: "The caller's read state; null when the caller has no receipt" }),
@@ -30,6 +31,37 @@ export const MessageSchema = z
     updatedAt: z.string(),
   })
   .openapi("Message");
+
+/** A template parameter or component as the provider spells it (`type` plus its own fields). */
+const providerPart = z.looseObject({ type: z.string().regex(/^[a-z_]{1,40}$/, "a lower-case type such as text, body or button") });
+
+export const TemplateSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(512)
+      .regex(/^[a-z0-9_]+$/, "template names are lower-case letters, digits and underscores")
+      .openapi({ description: "The approved template's name", example: "order_update" }),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, "a language code such as en, en_US or pt_BR")
+      .openapi({ description: "The language of the approved template", example: "en_US" }),
+    components: z
+      .array(
+        providerPart.extend({
+          sub_type: z.string().max(40).optional(),
+          index: z.union([z.number().int().min(0).max(9), z.string().regex(/^\d$/)]).optional(),
+          parameters: z.array(providerPart).max(100).optional(),
+        }),
+      )
+      .max(20)
+      .optional()
+      .openapi({ description: "The values of the template's placeholders, as WhatsApp spells them (header, body, button components with their parameters)" }),
+  })
+  .openapi("MessageTemplate");
 
 export const SendMessageBody = createInsertSchema(messages, {
   body: () => z.string().max(20_000).optional().openapi({ description: "Text as written; may be empty when attachments are given" }),
@@ -42,10 +74,20 @@ export const SendMessageBody = createInsertSchema(messages, {
       .max(MAX_ATTACHMENTS_PER_MESSAGE)
       .optional()
       .openapi({ description: "Uploads of the caller (`POST /v1/attachments`) not yet attached" }),
+    replyToMessageId: positiveId.optional().openapi({
+      description: "A message of this conversation the answer replies to: providers that thread quote it (WhatsApp's contextual reply)",
+    }),
+    template: TemplateSchema.optional().openapi({
+      description:
+        "Send an approved template instead of free text (WhatsApp: allowed at any time, also outside the 24-hour customer-service window). `body`, when given, is what the inbox shows for it.",
+    }),
   })
   .superRefine((b, ctx) => {
-    if (!b.body?.trim() && !b.attachmentIds?.length) {
-      ctx.addIssue({ code: "custom", path: ["body"], message: "write something or attach a file" });
+    if (!b.body?.trim() && !b.attachmentIds?.length && !b.template) {
+      ctx.addIssue({ code: "custom", path: ["body"], message: "write something, attach a file or give a template" });
+    }
+    if (b.template && b.attachmentIds?.length) {
+      ctx.addIssue({ code: "custom", path: ["attachmentIds"], message: "a template carries its own media: send files in a separate message" });
     }
   })
   .openapi("SendMessage");

@@ -1,5 +1,6 @@
 // Messages: the conversation's history, sending, and per-user read state (receipts).
 import { and, asc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
+import type { OutboundTemplate } from "../../channels/channel-adapter";
 import { getAdapter, needsDelivery } from "../../channels/registry";
 import type { BatchItem, Db } from "../../db/client";
 import {
@@ -76,6 +77,7 @@ async function withDetails(db: Db, reader: Caller, rows: MessageRow[]) {
       body: m.body,
       payload: parsePayload(m.payloadJson),
       externalId: m.externalId,
+      replyToMessageId: m.replyToMessageId,
       attachments: attachments.filter((a) => a.messageId === m.id).map(toAttachmentDto),
       delivery: delivery ? toDeliveryDto(delivery) : null,
       receiptStatusKey: receipts.get(m.id) ?? null,
@@ -103,6 +105,19 @@ export interface SendInput {
   body?: string;
   channelKey?: MessageChannel;
   attachmentIds?: number[];
+  /** A message of the same conversation this one answers. */
+  replyToMessageId?: number;
+  /** A provider's pre-approved template, sent instead of free text. */
+  template?: OutboundTemplate;
+}
+
+/** 422 unless `messageId` is a message of the conversation. */
+async function assertInConversation(db: Db, workspaceId: number, conversationId: number, messageId: number): Promise<void> {
+  const [found] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.conversationId, conversationId), eq(messages.id, messageId)));
+  if (!found) throw invalidField("body.replyToMessageId", `message ${messageId} is not in conversation ${conversationId}`);
 }
 
 /**
@@ -120,6 +135,13 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
   }
   const attachmentIds = input.attachmentIds ?? [];
   await assertAttachable(db, caller, attachmentIds);
+  if (input.replyToMessageId !== undefined) await assertInConversation(db, ws, conversationId, input.replyToMessageId);
+  const template = input.template ?? null;
+  if (template && !getAdapter(channelKey)?.templates) {
+    throw invalidField("body.template", `${channelKey} messages have no templates; write the message instead`);
+  }
+  // What the message keeps besides its text: the template it went out as.
+  const payload = template ? { template } : null;
   const queuesDelivery = needsDelivery(channelKey);
   // The account the message leaves through is chosen now, so a reply goes back the way the
   // contact wrote in; refusals the provider is sure of come before anything is stored.
@@ -128,7 +150,7 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
     const route = await routeMessage(db, conversation, channelKey);
     assertNotOptedOut(route.recipient, channelKey);
     if (route.connection) {
-      await getAdapter(channelKey)?.checkSend?.({ env, db, connection: route.connection }, { conversation, recipient: route.recipient, payload: null });
+      await getAdapter(channelKey)?.checkSend?.({ env, db, connection: route.connection }, { conversation, recipient: route.recipient, payload, template });
       connectionId = route.connection.id;
     }
   }
@@ -149,7 +171,9 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
         authorUserId: caller.userId,
         channelKey,
         kindKey: attachmentIds.length > 0 ? "media" : "text",
-        body: input.body ?? "",
+        body: input.body?.trim() || !template ? (input.body ?? "") : `Template ${template.name} (${template.language})`,
+        payloadJson: payload ? JSON.stringify(payload) : null,
+        replyToMessageId: input.replyToMessageId ?? null,
         createdAt: now,
         updatedAt: now,
       })
@@ -186,7 +210,13 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
       entityTypeKey: "message",
       entityId: messageId,
       actorUserId: caller.userId,
-      payload: { conversationId, channelKey, attachmentIds },
+      payload: {
+        conversationId,
+        channelKey,
+        attachmentIds,
+        ...(template ? { template: template.name } : {}),
+        ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}),
+      },
       createdAt: now,
     }),
   );
