@@ -2,6 +2,7 @@
 // message naming the contact and the reason, and Retry. And chat retries: once a rep's action has
 // committed, the update succeeds, so Telegram never runs it twice.
 import { describe, expect, it } from "vitest";
+import { failureInWords, parseTemplate } from "../bots/rep-actions";
 import type { QueueMessage } from "../src/jobs/job-message";
 import { newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
@@ -20,6 +21,7 @@ import {
   sentIdTo,
   sentTo,
 } from "./helpers/telegram";
+import { connectNumber, inbound, postNotification, seconds, sentMessages, text } from "./helpers/whatsapp";
 
 const rita = { id: 700001, first_name: "Rita" };
 const ada = { id: 700101, first_name: "Ada" };
@@ -69,6 +71,55 @@ describe("the delivery's outcome, told to the rep", () => {
     await rep.api.post(`/v1/conversations/${conversation.id}/messages`, { body: "Your order shipped", channelKey: "telegram" });
     const [warning] = await eventually(() => warningsTo(bot.botToken, rita.id), (w) => w.length === 1);
     expect(warning!.text).toBe("⚠️ Your message to Ada on telegram was not delivered: they have blocked the bot.\n“Your order shipped”");
+  });
+});
+
+describe("WhatsApp's closed window, from Telegram", () => {
+  it("an answer the window refuses offers 📝 Send template; the template typed goes out", async () => {
+    const ws = await newWorkspace();
+    const { bot, send } = await linkedRep(ws, rita);
+    const wa = await connectNumber(ws.owner);
+    const ana = { waId: "5511987654321", name: "Ana" };
+    const old = text(ana, "is it still available?", { timestamp: seconds(Date.now() - 25 * 3600_000) });
+    expect((await postNotification(wa.connection, wa.appSecret, inbound(wa.phoneNumberId, ana, old))).status).toBe(200);
+    await eventually(() => sentTo(bot.botToken, rita.id), (sent) => sent.some((m) => m.text.startsWith("💬 Ana")));
+    const conversation = await one<{ conversation_id: number }>("SELECT conversation_id FROM messages WHERE workspace_id = ? AND author_kind_key = 'contact'", ws.workspace.id);
+
+    await send(messageUpdate(rita, "Yes it is!", replyingTo(await sentIdTo(bot.botToken, rita.id, "💬 Ana"), rita.id)));
+    const refused = (await sentTo(bot.botToken, rita.id)).pop()!;
+    expect(refused.text).toBe(
+      "Not sent: More than 24 hours have passed since they last wrote on WhatsApp (or they never have): only an approved template can go out now.",
+    );
+    expect(buttonRows(refused)).toEqual([[`tp:${conversation.conversation_id}:whatsapp`]]);
+    expect(await count("SELECT count(*) AS n FROM messages WHERE workspace_id = ? AND author_kind_key = 'user'", ws.workspace.id)).toBe(0);
+
+    await send(callbackUpdate(rita, `tp:${conversation.conversation_id}:whatsapp`, await sentIdTo(bot.botToken, rita.id, "Not sent")));
+    expect((await sentTo(bot.botToken, rita.id)).pop()!.text).toMatch(/^📝 Template to Ana on whatsapp: type the approved template's name and language/);
+    await send(messageUpdate(rita, "order_update en_US Ana | #1042"));
+    const [sent] = await eventually(() => sentMessages(wa.phoneNumberId), (m) => m.length === 1);
+    expect(sent).toMatchObject({
+      type: "template",
+      template: { name: "order_update", language: { code: "en_US" }, components: [{ type: "body", parameters: [{ type: "text", text: "Ana" }, { type: "text", text: "#1042" }] }] },
+    });
+    await eventually(
+      () => sentIdTo(bot.botToken, rita.id, "✓ Sent to Ana on whatsapp.").catch(() => null),
+      (id) => id !== null,
+    );
+  });
+
+  it("reads a template, its language and its values as typed", () => {
+    expect(parseTemplate("hello_world en_US")).toEqual({ name: "hello_world", language: "en_US" });
+    expect(parseTemplate("order_update pt_BR Ana | 12 | amanhã")).toEqual({
+      name: "order_update",
+      language: "pt_BR",
+      components: [{ type: "body", parameters: ["Ana", "12", "amanhã"].map((t) => ({ type: "text", text: t })) }],
+    });
+    expect(parseTemplate("Order Update en_US")).toBeNull();
+    expect(parseTemplate("order_update")).toBeNull();
+    // A delivery that failed on the window offers the template, not a retry.
+    expect(failureInWords("131047", "Re-engagement message")).toMatchObject({ windowClosed: true });
+    expect(failureInWords("outside_customer_window", null)).toMatchObject({ windowClosed: true });
+    expect(failureInWords("telegram_forbidden", "Forbidden: bot was blocked by the user")).toEqual({ reason: "they have blocked the bot", windowClosed: false });
   });
 });
 

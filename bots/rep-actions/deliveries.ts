@@ -5,12 +5,13 @@ import { contacts, conversations, deliveries, messages } from "../../src/db/sche
 import { notFound } from "../../src/lib/errors";
 import { retryDelivery } from "../../src/modules/deliveries/deliveries.service";
 import { snippet } from "./format";
-import { sentNoticeText } from "./reply";
+import { sentNoticeText, templateButton } from "./reply";
 import { type Answer, button, type RepContext } from "./types";
 
 export interface DeliveryFacts {
   deliveryId: number;
   messageId: number;
+  conversationId: number;
   authorUserId: number | null;
   contactId: number | null;
   contactName: string;
@@ -19,8 +20,7 @@ export interface DeliveryFacts {
   reason: string | null;
   /**
    * The channel's customer-service window has closed (WhatsApp: 24 h after the contact last
-   * wrote): only a template may be sent. A "Send template" button belongs here once Parley sends
-   * templates.
+   * wrote): only a template may be sent, so the answer offers 📝 Send template instead of Retry.
    */
   windowClosed: boolean;
   /** The line that follows the message in the rep's chat. */
@@ -62,6 +62,7 @@ export async function deliveryOutcome(ctx: RepContext, deliveryId: number): Prom
   const facts: DeliveryFacts = {
     deliveryId: delivery.id,
     messageId: message.id,
+    conversationId: message.conversationId,
     authorUserId: message.authorUserId,
     contactId: row.contactId,
     contactName: to,
@@ -76,7 +77,7 @@ export async function deliveryOutcome(ctx: RepContext, deliveryId: number): Prom
   return {
     data: facts,
     text: `⚠️ Your message to ${to} on ${delivery.channelKey} was not delivered: ${failed.reason}.${quoted}`,
-    buttons: [[button("🔁 Retry", "delivery.retry", delivery.id)]],
+    buttons: [failed.windowClosed ? [templateButton(message.conversationId, delivery.channelKey)] : [button("🔁 Retry", "delivery.retry", delivery.id)]],
     show: "new",
   };
 }

@@ -28,7 +28,7 @@ export { filesOf, fullMessage, notificationCard, type NotificationFacts, refresh
 export { isPromptAction, runPrompt } from "./prompts";
 export { mute, muteUntil, onlyMine, parseMute, quietSettings } from "./quiet";
 export { qualifyContact, qualifyMenu, ratingRows, scoreContact } from "./rating";
-export { type Sent, sendReply, sentNoticeText, writeToContact } from "./reply";
+export { parseTemplate, type Sent, sendReply, sendTemplate, sentNoticeText, templatePrompt, writeToContact } from "./reply";
 export { duration, myStats, repStats, sparkline, startOfDay, STATS_PERIODS, type StatsPeriod } from "./stats";
 export { decodeButton, encodeButton, runButton, UnknownButton } from "./registry";
 export { inWords, refusal } from "./words";

@@ -1,7 +1,7 @@
 // Typed answers to the questions actions ask (Answer.prompt): the bot keeps the question open and
 // hands the rep's text here with the question's action and arguments.
 import { createDealWith, loseDeal } from "./deals";
-import { sendReply, writeToContact } from "./reply";
+import { sendReply, sendTemplate, writeToContact } from "./reply";
 import { counterpartName } from "./inbox";
 import { findConversation } from "../../src/modules/conversations/conversations.service";
 import { messageChannels, type MessageChannel } from "../../src/db/schema";
@@ -30,6 +30,11 @@ export async function runPrompt(ctx: RepContext, action: PromptAction, args: rea
       const channel = args[1];
       if (typeof channel !== "string" || !(messageChannels as readonly string[]).includes(channel)) throw new UnknownButton("not a channel");
       return writeToContact(ctx, { contactId: id(args[0]), channelKey: channel as MessageChannel, text });
+    }
+    case "template": {
+      const channel = args[1];
+      if (typeof channel !== "string" || !(messageChannels as readonly string[]).includes(channel)) throw new UnknownButton("not a channel");
+      return sendTemplate(ctx, id(args[0]), channel as MessageChannel, typed);
     }
     case "deal.lostReason":
       return loseDeal(ctx, id(args[0]), typed);

@@ -20,6 +20,7 @@ import {
   winDeal,
 } from "./deals";
 import { retry } from "./deliveries";
+import { templatePrompt } from "./reply";
 import { inbox, readAll, readConversation, readMessage, replyPrompt } from "./inbox";
 import { fullMessage, notificationCard } from "./notifications";
 import { mute, MUTE_CHOICES, type MuteChoice, onlyMine } from "./quiet";
@@ -84,6 +85,7 @@ const runners: Record<ActionName, Runner> = {
   "deal.createIn": (ctx, [contactId, pipelineId]) => newDealPrompt(ctx, id(contactId), id(pipelineId)),
   "deal.createNow": (ctx, [contactId, pipelineId]) => createDealWith(ctx, id(contactId), id(pipelineId)),
   "delivery.retry": (ctx, [deliveryId]) => retry(ctx, id(deliveryId)),
+  "conversation.template": (ctx, [conversationId, channel]) => templatePrompt(ctx, id(conversationId), oneOf<MessageChannel>(messageChannels, channel)),
   "stats.period": (ctx, [period]) => myStats(ctx, oneOf<StatsPeriod>(STATS_PERIODS, period), "card"),
   "quiet.mute": (ctx, [choice]) => mute(ctx, oneOf<MuteChoice>(MUTE_CHOICES, choice), "card"),
   "quiet.onlyMine": (ctx, [on]) => onlyMine(ctx, oneOf(["on", "off"], on) === "on"),

@@ -5,11 +5,12 @@
 import { AppError } from "../../src/lib/errors";
 import type { MessageChannel } from "../../src/db/schema";
 import { getLiveContact } from "../../src/modules/contacts/contacts.service";
-import { openForContact } from "../../src/modules/conversations/conversations.service";
+import { findConversation, openForContact } from "../../src/modules/conversations/conversations.service";
 import { markReadBatch, sendMessage } from "../../src/modules/messages/messages.service";
 import { refreshCardsLater } from "./notifications";
-import type { Answer, RepContext } from "./types";
-import { inWords } from "./words";
+import type { OutboundTemplate } from "../../src/channels/channel-adapter";
+import { type Answer, button, type RepContext } from "./types";
+import { inWords, refusal } from "./words";
 
 export type Sent = Awaited<ReturnType<typeof sendMessage>>;
 
@@ -29,14 +30,20 @@ export function sentNoticeText(to: string, channelKey: string, statusKey: string
 async function send(
   ctx: RepContext,
   conversationId: number,
-  input: { text: string; channelKey?: MessageChannel; upToMessageId?: number; to: string; contactId: number | null },
+  input: { text: string; channelKey?: MessageChannel; template?: OutboundTemplate; upToMessageId?: number; to: string; contactId: number | null },
 ): Promise<Answer<{ sent: Sent | null }>> {
   let sent: Sent;
   try {
-    sent = await sendMessage(ctx.db, ctx.env, ctx.rep, conversationId, { body: input.text, channelKey: input.channelKey });
+    sent = await sendMessage(ctx.db, ctx.env, ctx.rep, conversationId, {
+      body: input.text,
+      channelKey: input.channelKey,
+      ...(input.template ? { template: input.template } : {}),
+    });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return { data: { sent: null }, text: `Not sent: ${inWords(error)}`, buttons: [], show: "new" };
+    // WhatsApp's window has closed: what can still go out is a template.
+    const buttons = error.code === "outside_customer_window" ? [[templateButton(conversationId, input.channelKey ?? "whatsapp")]] : [];
+    return { data: { sent: null }, text: `Not sent: ${inWords(error)}`, buttons, show: "new" };
   }
   try {
     if (input.upToMessageId !== undefined) await markReadBatch(ctx.db, ctx.rep, { conversationId, upToMessageId: input.upToMessageId });
@@ -65,4 +72,40 @@ export async function writeToContact(ctx: RepContext, input: { contactId: number
   const contact = await getLiveContact(ctx.db, ctx.rep.workspaceId, input.contactId);
   const { conversation } = await openForContact(ctx.db, ctx.rep, input.contactId);
   return send(ctx, conversation.id, { text: input.text, channelKey: input.channelKey, to: contact.name, contactId: contact.id });
+}
+
+/** 📝 Send template: offered where only a template may go out (WhatsApp's closed window). */
+export const templateButton = (conversationId: number, channelKey: string) => button("📝 Send template", "conversation.template", conversationId, channelKey);
+
+/** 📝 Send template: asks for the approved template's name, language and any values. */
+export async function templatePrompt(ctx: RepContext, conversationId: number, channelKey: MessageChannel): Promise<Answer<{ conversationId: number; channelKey: MessageChannel }>> {
+  const conversation = await findConversation(ctx.db, ctx.rep, conversationId);
+  const to = conversation.contactId === null ? "the conversation" : (await getLiveContact(ctx.db, ctx.rep.workspaceId, conversation.contactId)).name;
+  return {
+    data: { conversationId, channelKey },
+    text: `📝 Template to ${to} on ${channelKey}: type the approved template's name and language, then any values for its placeholders separated by | — e.g. “order_update en_US Ana | #1042” (/cancel to stop).`,
+    buttons: [],
+    show: "new",
+    prompt: { action: "template", args: [conversationId, channelKey], placeholder: "name language values…" },
+  };
+}
+
+/** “order_update en_US Ana | #1042” → the template, its body placeholders filled in order. */
+export function parseTemplate(text: string): OutboundTemplate | null {
+  const match = /^\s*([a-z0-9_]{1,512})\s+([a-z]{2,3}(?:_[A-Za-z]{2,4})?)(?:\s+(.+))?$/s.exec(text);
+  if (!match) return null;
+  const values = match[3]?.split("|").map((v) => v.trim()).filter(Boolean) ?? [];
+  return {
+    name: match[1]!,
+    language: match[2]!,
+    ...(values.length ? { components: [{ type: "body", parameters: values.map((value) => ({ type: "text", text: value })) }] } : {}),
+  };
+}
+
+export async function sendTemplate(ctx: RepContext, conversationId: number, channelKey: MessageChannel, text: string) {
+  const template = parseTemplate(text);
+  if (!template) throw refusal("Type the template's name and language, e.g. “order_update en_US” (names are lower-case, with underscores).");
+  const conversation = await findConversation(ctx.db, ctx.rep, conversationId);
+  const to = conversation.contactId === null ? "the conversation" : (await getLiveContact(ctx.db, ctx.rep.workspaceId, conversation.contactId)).name;
+  return send(ctx, conversationId, { text: "", channelKey, template, to, contactId: conversation.contactId });
 }

@@ -51,6 +51,7 @@ export const BUTTON_CODES = {
   "deal.createIn": "dni",
   "deal.createNow": "dnn",
   "delivery.retry": "dy",
+  "conversation.template": "tp",
   "stats.period": "st",
   "quiet.mute": "mu",
   "quiet.onlyMine": "om",
@@ -59,7 +60,7 @@ export const BUTTON_CODES = {
 export type ActionName = keyof typeof BUTTON_CODES;
 
 /** What a typed answer to a question (a prompt) is for; see prompts.ts. */
-export const PROMPT_ACTIONS = ["reply", "write", "deal.lostReason", "deal.new"] as const;
+export const PROMPT_ACTIONS = ["reply", "write", "template", "deal.lostReason", "deal.new"] as const;
 export type PromptAction = (typeof PROMPT_ACTIONS)[number];
 
 export type ButtonArg = string | number;

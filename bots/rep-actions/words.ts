@@ -24,6 +24,9 @@ export function inWords(error: AppError): string {
   // "body.stageId: no such stage in this workspace" → "No such stage in this workspace."
   const message = error.message.replace(/^(?:body|query|params?)\.[A-Za-z0-9_.[\]]+: /, "");
   if (error.code === "rate_limited") return "Too many actions at once — wait a moment and try again.";
+  if (error.code === "outside_customer_window") {
+    return "More than 24 hours have passed since they last wrote on WhatsApp (or they never have): only an approved template can go out now.";
+  }
   if (error.code === "forbidden") return "Only the workspace's owners may do that.";
   return sentence(message);
 }
