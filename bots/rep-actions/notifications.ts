@@ -168,10 +168,10 @@ export async function fullMessage(ctx: RepContext, messageId: number): Promise<A
  * Redraw every chat card about the contact, for every rep who has one, off the request (a queued
  * task). Called after a change has committed: a failure to queue is logged, never thrown.
  */
-export async function refreshCardsLater(ctx: Pick<RepContext, "env" | "rep">, contactId: number | null): Promise<void> {
+export async function refreshCardsLater(ctx: Pick<RepContext, "env" | "rep" | "origin">, contactId: number | null): Promise<void> {
   if (contactId === null) return;
   try {
-    await enqueueTask(ctx.env, { task: "refresh_cards", workspaceId: ctx.rep.workspaceId, contactId });
+    await enqueueTask(ctx.env, { task: "refresh_cards", workspaceId: ctx.rep.workspaceId, contactId, ...(ctx.origin ? { except: ctx.origin } : {}) });
   } catch (error) {
     console.error(JSON.stringify({ refreshCards: { contactId }, error: error instanceof Error ? error.message : String(error) }));
   }

@@ -13,6 +13,19 @@ export interface RepContext {
   rep: Caller;
   /** The rep's link through the bot they are using (their quiet settings live there). */
   link?: ChatLinkRow | null;
+  /**
+   * The chat message the action was pressed on. The bot redraws it itself (perhaps with a menu
+   * open), so the cards refreshed after the change leave it alone.
+   */
+  origin?: ChatMessageRef;
+}
+
+/** A message in a chat app: the bot's connection (Telegram), the chat, the message's id there. */
+export interface ChatMessageRef {
+  platform: "telegram" | "discord";
+  connectionId: number | null;
+  chatId: string;
+  chatMessageId: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Db } from "../../src/db/client";
 import { chatLinks, chatNotifications, conversations } from "../../src/db/schema";
 import type { Bindings, Caller } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
+import type { TaskMessageOf } from "../../src/jobs/job-message";
 import { callerOf, linkedThrough } from "../../src/modules/chat-links/chat-links.service";
 import { notificationCard } from "../rep-actions";
 import { botsOf } from "./notify";
@@ -16,7 +17,7 @@ import { inlineKeyboard, unchanged } from "./render";
 /** The newest cards redrawn per task: older ones are history, and each edit is a Bot API call. */
 const MAX_CARDS = 30;
 
-export async function refreshTelegramCards(db: Db, env: Bindings, task: { workspaceId: number; contactId: number }): Promise<void> {
+export async function refreshTelegramCards(db: Db, env: Bindings, task: TaskMessageOf<"refresh_cards">): Promise<void> {
   const ws = task.workspaceId;
   const cards = await db
     .select({ card: chatNotifications })
@@ -54,8 +55,11 @@ export async function refreshTelegramCards(db: Db, env: Bindings, task: { worksp
   };
 
   let retry: TransientJobError | null = null;
+  const skip = task.except;
+  const pressed = (card: typeof chatNotifications.$inferSelect) =>
+    skip?.platform === "telegram" && skip.connectionId === card.connectionId && skip.chatId === card.chatId && skip.chatMessageId === card.chatMessageId;
   for (const { card } of cards) {
-    if (card.connectionId === null) continue;
+    if (card.connectionId === null || pressed(card)) continue;
     const [through, rep] = await Promise.all([bot(card.connectionId), repOf(card.userId, card.connectionId)]);
     if (!through || !rep) continue;
     try {

@@ -31,7 +31,13 @@ export type TaskMessage =
   /** Tell the reps, in their linked chat apps, that a contact is calling (while the phones ring). */
   | { task: "notify_call"; workspaceId: number; callId: number }
   /** Redraw the reps' chat cards about a contact (scores, deals, reads, answers changed). */
-  | { task: "refresh_cards"; workspaceId: number; contactId: number }
+  | {
+      task: "refresh_cards";
+      workspaceId: number;
+      contactId: number;
+      /** The card the change was made on: its bot redrew it already (perhaps with a menu open). */
+      except?: { platform: "telegram" | "discord"; connectionId: number | null; chatId: string; chatMessageId: string };
+    }
   /** Tell the author of an outbound message what became of it (sent, or failed and why). */
   | { task: "delivery_outcome"; workspaceId: number; deliveryId: number };
 

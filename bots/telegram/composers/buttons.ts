@@ -63,8 +63,13 @@ buttonsComposer.on("callback_query:data", async (ctx) => {
   const pressed = decodeButton(ctx.callbackQuery.data);
   if (!pressed) return answerPress(ctx, NO_LONGER, true);
   if (!(await claimPress(ctx))) return answerPress(ctx);
-  const rc = repContext(ctx);
   const message = ctx.callbackQuery.message as Message | undefined;
+  const rc: RepContext = {
+    ...repContext(ctx),
+    ...(message
+      ? { origin: { platform: "telegram", connectionId: ctx.parley.connection.id, chatId: String(message.chat.id), chatMessageId: String(message.message_id) } }
+      : {}),
+  };
   const notification = await notificationOf(ctx, rc, message);
 
   let answer: Answer;
