@@ -1,8 +1,9 @@
-// The Worker: HTTP API and the job queue consumer (and its dead-letter queue).
+// The Worker: HTTP API, the job queue consumer (and its dead-letter queue), and the cron.
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { jobHandlers, taskHandlers } from "./jobs/handlers";
 import type { QueueMessage } from "./jobs/job-message";
+import { runMaintenance } from "./jobs/maintenance";
 import { consumeBatch } from "./jobs/runner";
 
 const app = createApp();
@@ -10,4 +11,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeBatch(batch, env, jobHandlers, taskHandlers),
+  // Every minute (wrangler.toml [triggers]): the queue outbox's stragglers, then retention.
+  scheduled: async (controller, env) => void (await runMaintenance(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Bindings, QueueMessage>;

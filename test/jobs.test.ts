@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../src/db/client";
 import { PermanentJobError, TransientJobError } from "../src/jobs/errors";
 import type { JobMessage } from "../src/jobs/job-message";
-import { backoffSeconds, enqueue, type JobHandlers, MAX_ATTEMPTS } from "../src/jobs/runner";
+import { backoffSeconds, createJob, type JobHandlers, MAX_ATTEMPTS } from "../src/jobs/runner";
 import worker from "../src/index";
 import { startImport } from "../src/modules/contact-io/import.service";
 import { newWorkspace, request } from "./helpers/api";
@@ -17,12 +17,7 @@ type Ws = Awaited<ReturnType<typeof newWorkspace>>;
 /** A job row and its first message, without anything on the real queue. */
 async function queuedJob(ws: Ws, kind: "export_contacts" | "import_contacts" | "classify_conversation" = "export_contacts", userId = ws.user.id) {
   const { env: fake, queue } = envWithFakeQueue();
-  const job = await enqueue(
-    createDb(env.DB),
-    fake.JOBS,
-    { workspaceId: ws.workspace.id, createdByUserId: userId, kind, input: { note: "test" } },
-    (jobId) => ({ kind, jobId, workspaceId: ws.workspace.id, chunk: 0 }) as JobMessage,
-  );
+  const job = await createJob(createDb(env.DB), fake, { workspaceId: ws.workspace.id, createdByUserId: userId, kind, input: { note: "test" } });
   return { job, message: queue.sent[0]!, fake, queue };
 }
 

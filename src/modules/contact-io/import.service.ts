@@ -8,7 +8,7 @@ import type { Db } from "../../db/client";
 import { contacts, jobs } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { ImportContactsJob } from "../../jobs/job-message";
-import { alreadyDispatched, enqueue, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
+import { alreadyDispatched, createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
 import { rawBatch, type Statement } from "../../lib/d1-batch";
 import { blobSource, r2Source } from "../../lib/files/byte-source";
@@ -82,12 +82,7 @@ export async function startImport(
     defaultCountry: options.defaultCountry ?? caller.defaultCountry,
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
   };
-  return enqueue(
-    db,
-    env.JOBS,
-    { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "import_contacts", input },
-    (jobId): ImportContactsJob => ({ kind: "import_contacts", jobId, workspaceId: caller.workspaceId, chunk: 0 }),
-  );
+  return createJob(db, env, { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "import_contacts", input });
 }
 
 const message = (job: JobRow, chunk: number): ImportContactsJob => ({ kind: "import_contacts", jobId: job.id, workspaceId: job.workspaceId, chunk });

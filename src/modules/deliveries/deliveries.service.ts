@@ -7,8 +7,8 @@ import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
 import { deliveries, type DeliveryStatus, jobs, type MessageChannel } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
-import type { JobMessage } from "../../jobs/job-message";
-import { jobInsert, type JobRow } from "../../jobs/runner";
+import { enqueue, newJobMessage } from "../../jobs/outbox";
+import { jobInsert } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import type { Viewer } from "../conversations/conversations.service";
@@ -44,7 +44,8 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
 
 /**
  * The statements that queue attempt `attempt` of a message: the Delivery and its
- * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()).
+ * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()). The
+ * job's queue message is `deliveryJobMessage`: commit both through `enqueue` (jobs/outbox.ts).
  */
 export function queueDeliveryStatements(
   db: Db,
@@ -72,11 +73,8 @@ export function queueDeliveryStatements(
   ];
 }
 
-/** Put a queued delivery's job on the queue (after its batch has committed). */
-export async function dispatchDeliveryJob(env: Bindings, job: JobRow): Promise<void> {
-  const message: JobMessage = { kind: "deliver_message", jobId: job.id, workspaceId: job.workspaceId };
-  await env.JOBS.send(message, { contentType: "json" });
-}
+/** The queue message of the job `queueDeliveryStatements` inserts, for the same batch. */
+export const deliveryJobMessage = (workspaceId: number): SQL => newJobMessage("deliver_message", workspaceId, false);
 
 async function findDelivery(db: Db, viewer: Viewer, id: number): Promise<DeliveryRow> {
   const [row] = await db
@@ -204,7 +202,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
   const now = Date.now();
   const attempt = failed.attempt + 1;
   try {
-    const [[delivery], [job]] = (await db.batch([
+    const [[delivery]] = (await enqueue(db, env, caller.workspaceId, [deliveryJobMessage(caller.workspaceId)], [
       ...queueDeliveryStatements(db, {
         workspaceId: caller.workspaceId,
         messageId: failed.messageId,
@@ -222,8 +220,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
         payload: { messageId: failed.messageId, attempt, previousDeliveryId: failed.id },
         createdAt: now,
       }),
-    ])) as [DeliveryRow[], JobRow[], ...unknown[]];
-    await dispatchDeliveryJob(env, job!);
+    ])) as [DeliveryRow[], ...unknown[]];
     return delivery!;
   } catch (error) {
     if (!isUniqueViolation(error, "deliveries.message_id, deliveries.attempt")) throw error;
