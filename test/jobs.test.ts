@@ -226,6 +226,32 @@ describe("the queue consumer", () => {
     expect(JSON.parse(row.result_json!).error).toEqual({ code: "invalid_input", message: "bad input" });
   });
 
+  it("a job another delivery finished while this one ran keeps its status: never back to queued or running", async () => {
+    const ws = await newWorkspace();
+    const { job, message, fake } = await queuedJob(ws);
+    let calls = 0;
+    const handlers: JobHandlers = {
+      export_contacts: async () => {
+        calls += 1;
+        if (calls > 1) return { done: true, result: { by: "the second delivery" } };
+        // While this (first) delivery works, a redelivery of the same message finishes the job…
+        await deliver(fake, [message], { attempts: 2, handlers });
+        // …and then this one fails transiently.
+        throw new TransientJobError("slow storage", "storage_unavailable");
+      },
+    };
+    const result = await deliver(fake, [message], { handlers });
+    expect(calls).toBe(2);
+    expect(result.retryMessages).toEqual([]);
+    const row = await jobRow(job.id);
+    expect(row.status_key).toBe("succeeded");
+    expect(JSON.parse(row.result_json!)).toEqual({ by: "the second delivery" });
+    // And a third delivery neither reruns nor reopens it.
+    await deliver(fake, [message], { attempts: 3, handlers });
+    expect(calls).toBe(2);
+    expect((await jobRow(job.id)).status_key).toBe("succeeded");
+  });
+
   it("fails a job whose kind has no handler", async () => {
     const ws = await newWorkspace();
     const { job, message, fake } = await queuedJob(ws, "classify_conversation");

@@ -1,7 +1,7 @@
 // Nothing lost: every producer of queue work (send, retry, imports, exports, tasks) goes through
 // the outbox, so a queue that refuses a message after the work was stored is no error for the
 // client, and the cron (the Worker's scheduled() handler) sends what waited past the grace period.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
@@ -10,6 +10,7 @@ import { createDb } from "../src/db/client";
 import { ingestInbound } from "../src/modules/messages/ingest.service";
 import { OUTBOX_GRACE_MS } from "../src/jobs/outbox";
 import { newWorkspace } from "./helpers/api";
+import { cron } from "./helpers/cron";
 import { count, one } from "./helpers/db";
 import { ingest } from "./helpers/inbox";
 import { FakeQueue, waitForJob } from "./helpers/jobs";
@@ -37,13 +38,6 @@ async function call(bindings: Bindings, method: string, path: string, token: str
   );
   await waitOnExecutionContext(ctx);
   return { status: response.status, body: (await response.json()) as any };
-}
-
-/** Run the Worker's cron as Cloudflare would at `at`. */
-async function cron(at: number, bindings: Bindings = env as Bindings) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "* * * * *" }), bindings, ctx);
-  await waitOnExecutionContext(ctx);
 }
 
 const outboxOf = (workspaceId: number) => count("SELECT count(*) AS n FROM queue_outbox WHERE workspace_id = ?", workspaceId);

@@ -192,11 +192,14 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
       error instanceof TransientJobError && error.retryAfterSeconds !== undefined
         ? error.retryAfterSeconds
         : backoffSeconds(message.attempts);
-    await db
+    const [requeued] = await db
       .update(jobs)
       .set({ statusKey: "queued", resultJson: JSON.stringify({ ...errorResult(error), retryInSeconds: delaySeconds }), updatedAt: Date.now() })
-      .where(and(eq(jobs.id, job.id), eq(jobs.statusKey, "running")));
-    message.retry({ delaySeconds });
+      .where(and(eq(jobs.id, job.id), eq(jobs.statusKey, "running")))
+      .returning({ id: jobs.id });
+    // Finished by another delivery meanwhile: nothing left to retry.
+    if (requeued) message.retry({ delaySeconds });
+    else message.ack();
   }
 }
 

@@ -1,7 +1,7 @@
 // Deliveries: one row per attempt to hand an outbound message to its provider. Status only moves
 // forward (queued < sent < delivered < read; failed ends an attempt), so late or repeated provider
 // callbacks change nothing; `retry` starts a new attempt with a new `deliver_message` job.
-import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lte, max, or, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
@@ -156,6 +156,73 @@ export async function transitionDelivery(
     if (!reread) return { changed: false, delivery: current };
     current = reread;
   }
+}
+
+/** How long a claim on a delivery lasts without news from its sender (each sent part renews it). */
+export const DELIVERY_LEASE_MS = 2 * 60_000;
+
+export type Claim =
+  | { claimed: true; delivery: DeliveryRow; leaseId: string }
+  | { claimed: false; delivery: DeliveryRow; retryInMs: number | null };
+
+/**
+ * Claim a queued delivery for sending, in one conditional UPDATE … RETURNING: of two workers
+ * holding the same job (a redelivered queue message), one gets it. A claim is a lease: when its
+ * holder dies, it runs out and the next delivery of the job claims it. Not claimed: the delivery
+ * is no longer queued (`retryInMs` null: nothing to do), or another worker holds it (retry then).
+ */
+export async function claimDelivery(db: Db, workspaceId: number, deliveryId: number, now = Date.now()): Promise<Claim | null> {
+  const leaseId = crypto.randomUUID();
+  const [claimed] = await db
+    .update(deliveries)
+    .set({ leaseId, leaseUntil: now + DELIVERY_LEASE_MS })
+    .where(
+      and(
+        eq(deliveries.workspaceId, workspaceId),
+        eq(deliveries.id, deliveryId),
+        eq(deliveries.statusKey, "queued"),
+        or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+      ),
+    )
+    .returning();
+  if (claimed) return { claimed: true, delivery: claimed, leaseId };
+  const [current] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId)));
+  if (!current) return null;
+  const held = current.statusKey === "queued" && current.leaseUntil !== null && current.leaseUntil > now;
+  return { claimed: false, delivery: current, retryInMs: held ? current.leaseUntil! - now : null };
+}
+
+/** Provider ids of the parts a delivery has sent so far. */
+export const sentPartsOf = (delivery: DeliveryRow): string[] =>
+  delivery.sentPartsJson ? (JSON.parse(delivery.sentPartsJson) as string[]) : [];
+
+/**
+ * Record that one more part of a claimed delivery went out (and renew the lease). False when the
+ * claim is gone — the lease ran out and another worker took over — so the sender must stop.
+ */
+export async function recordSentPart(db: Db, deliveryId: number, leaseId: string, providerMessageId: string): Promise<boolean> {
+  const now = Date.now();
+  const [row] = await db
+    .update(deliveries)
+    .set({
+      sentPartsJson: sql`json_insert(coalesce(${deliveries.sentPartsJson}, '[]'), '$[#]', ${providerMessageId})`,
+      leaseUntil: now + DELIVERY_LEASE_MS,
+      updatedAt: now,
+    })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId), eq(deliveries.statusKey, "queued")))
+    .returning({ id: deliveries.id });
+  return row !== undefined;
+}
+
+/** Give a claim back (the send failed and will be retried): the retry need not wait out the lease. */
+export async function releaseDelivery(db: Db, deliveryId: number, leaseId: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ leaseId: null, leaseUntil: null })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId)));
 }
 
 /**
