@@ -6,6 +6,7 @@ import { apiTokens, users, workspaces } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { adminToken } from "../lib/settings";
 import { cachedToken, rememberToken } from "../lib/token-cache";
 
 /** A token's last-use time is refreshed at most this often, to keep reads free of writes. */
@@ -63,9 +64,9 @@ async function lookupToken(db: Db, tokenHash: string, now: number) {
 
 /** The operator secret (ADMIN_TOKEN) guards workspace creation. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const expected = adminToken(c.env.ADMIN_TOKEN);
   const token = bearer(c.req.header("authorization"));
-  const expected = c.env.ADMIN_TOKEN;
-  if (!token || !expected || !timingSafeEqual(token, expected)) {
+  if (!token || !timingSafeEqual(token, expected)) {
     throw new AppError("unauthorized", "operator token required");
   }
   c.set("idempotencyScope", "admin");
