@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { telegramWebhook } from "./channels/telegram/telegram.webhook";
+import { uniqueViolation } from "./db/constraints";
 import type { AppEnv } from "./env";
 import { AppError, errorBody, type ErrorCode } from "./lib/errors";
 import { requireAdmin, requireUser } from "./middleware/auth";
@@ -74,6 +75,16 @@ export function createApp() {
       const code = /json/i.test(err.message) ? "invalid_json" : statusCodeOf(err.status);
       const status = err.status >= 400 && err.status < 500 ? err.status : 400;
       return c.json(errorBody(code, err.message || "bad request", [], requestId), status);
+    }
+    // A unique index settled a race the service's own check could not see (two requests creating
+    // the same user e-mail, identity, pin…): the loser is told so, as if it had come second.
+    const unique = uniqueViolation(err);
+    if (unique) {
+      const what = `${unique.table} ${unique.columns.join(", ")}`;
+      return c.json(
+        errorBody("conflict", `a concurrent request created the same ${what} first`, unique.columns.map((column) => ({ path: column, message: "taken" })), requestId),
+        409,
+      );
     }
     console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error)?.stack }));
     return c.json(errorBody("internal_error", "internal error", [], requestId), 500);
