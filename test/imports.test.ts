@@ -107,6 +107,28 @@ describe("POST /v1/contacts/imports (CSV)", () => {
     ]);
   });
 
+  it("formula injection: the error report defuses cells a spreadsheet would evaluate; a re-import reads them back", async () => {
+    const { owner, workspace } = await newWorkspace();
+    const csv = ["name,phone,company", '"=HYPERLINK(""http://evil.example"",""click"")",12,+SUM(A1)', "@cmd,-1,\tTabbed", "Plain,4155550130,Acme"].join("\n");
+    const job = await importFile(owner, csv, { fileName: "evil.csv" });
+    expect(job.result).toMatchObject({ created: 1, failed: 2 });
+    const report = await downloadText(owner, job.id);
+    const rows = parseCsvText(new TextEncoder().encode(report.text));
+    expect(rows.slice(1).map((r) => r.slice(1, 4))).toEqual([
+      ["'=HYPERLINK(\"http://evil.example\",\"click\")", "12", "'+SUM(A1)"],
+      ["'@cmd", "'-1", "'\tTabbed"],
+    ]);
+    // Fixed and imported again, the guard is not part of the value.
+    const fixed = report.text.replace(/,12,/, ",4155550131,").replace(/,'-1,/, ",4155550132,");
+    const again = await importFile(owner, fixed, { fileName: "fixed.csv" });
+    expect(again.result).toMatchObject({ created: 2, failed: 0 });
+    const names = await all<{ name: string; company: string | null }>("SELECT name, company FROM contacts WHERE workspace_id = ? ORDER BY id", workspace.id);
+    expect(names.slice(1)).toEqual([
+      { name: '=HYPERLINK("http://evil.example","click")', company: "+SUM(A1)" },
+      { name: "@cmd", company: "Tabbed" },
+    ]);
+  });
+
   it("reports exactly the bad rows, with an error column, and imports the good ones", async () => {
     const { owner, workspace } = await newWorkspace();
     const csv = [
@@ -137,7 +159,8 @@ describe("POST /v1/contacts/imports (CSV)", () => {
         "7",
         "Both, Bad",
         "999",
-        "@x",
+        // A cell a spreadsheet would evaluate comes back defused (see the formula injection test).
+        "'@x",
         'Quote "City"',
         'phone: "999" is not a valid phone number for US; email: "@x" is not a valid e-mail address',
       ],

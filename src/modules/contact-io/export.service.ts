@@ -7,7 +7,7 @@ import type { Bindings, Caller } from "../../env";
 import type { ExportContactsJob } from "../../jobs/job-message";
 import { createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
-import { csvLine, UTF8_BOM } from "../../lib/files/csv";
+import { spreadsheetCsvLine, UTF8_BOM } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import { type CellValue, XlsxStreamWriter } from "../../lib/files/xlsx-writer";
 import { iso } from "../../lib/time";
@@ -94,7 +94,7 @@ function sinkFor(format: ExportFormat, writer: R2FileWriter): RowSink {
   };
   return {
     write: async (values) => {
-      pending += csvLine(values);
+      pending += spreadsheetCsvLine(values);
       if (pending.length >= 64 * 1024) await flush();
     },
     finish: flush,

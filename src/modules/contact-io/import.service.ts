@@ -12,7 +12,7 @@ import { alreadyDispatched, createJob, type JobContext, type JobOutcome, type Jo
 import { PermanentJobError } from "../../jobs/errors";
 import { rawBatch, type Statement } from "../../lib/d1-batch";
 import { blobSource, r2Source } from "../../lib/files/byte-source";
-import { csvLine } from "../../lib/files/csv";
+import { spreadsheetCsvLine } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import { checkRow, type ColumnMap, type ContactFieldsInput } from "./columns";
 import { checkUpload, type ImportFormat, ImportFileError, prepareRows, readRows, type RowSource, type SourceRow } from "./import-file";
@@ -302,7 +302,7 @@ async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, pro
     errorPart = `imports/${job.workspaceId}/job-${job.id}/errors-${cursor.chunk}-${crypto.randomUUID()}.csv`;
     const width = rowsInfo.headers.length;
     const lines = plan.failures.map(({ row, error }) =>
-      csvLine([row.rowNumber, ...Array.from({ length: width }, (_, i) => row.cells[i] ?? ""), error]),
+      spreadsheetCsvLine([row.rowNumber, ...Array.from({ length: width }, (_, i) => row.cells[i] ?? ""), error]),
     );
     await ctx.env.FILES.put(errorPart, lines.join(""), { httpMetadata: { contentType: "text/csv" } });
   }
@@ -353,7 +353,7 @@ async function finishImport(ctx: JobContext, job: JobRow, input: ImportInput, pr
     if (!(await bucket.head(reportKey))) {
       const writer = new R2FileWriter(bucket, reportKey, { contentType: "text/csv; charset=utf-8", fileName: "import-errors.csv" });
       try {
-        await writer.write(csvLine(["row", ...(cursor.rows?.headers ?? []), "error"]));
+        await writer.write(spreadsheetCsvLine(["row", ...(cursor.rows?.headers ?? []), "error"]));
         for (const key of cursor.errorParts) {
           const part = await bucket.get(key);
           if (!part) throw new Error(`error report part ${key} is missing`);
