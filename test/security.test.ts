@@ -33,6 +33,7 @@ describe("every route that names a resource by id", () => {
     const deal = (await a.owner.post("/v1/deals", { contactId: contact.id, pipelineId: pipeline.id })).body;
     const member = await a.member();
     const token = (await a.owner.post("/v1/me/tokens", { name: "x" })).body;
+    const memberToken = (await a.owner.get(`/v1/users/${member.user.id}/tokens`)).body.data[0];
     const channel = (await connectBot(a.owner)).connection;
     const conversation = (await a.owner.post(`/v1/contacts/${contact.id}/conversations`)).body;
     const message = (await a.owner.post(`/v1/conversations/${conversation.id}/messages`, { body: "hi", channelKey: "telegram" })).body;
@@ -73,7 +74,10 @@ describe("every route that names a resource by id", () => {
       const id = idOf[match[1]!];
       expect(id, `no fixture for ${path}: add one to idOf`).toBeDefined();
       for (const method of Object.keys(methods).filter((m) => m === "get" || m === "delete")) {
-        const url = path.replace("{id}", String(id)).replace("{participantId}", String(participant.id));
+        const url = path
+          .replace("{id}", String(id))
+          .replace("{participantId}", String(participant.id))
+          .replace("{tokenId}", String(memberToken.id));
         const res = await b.owner[method === "get" ? "get" : "delete"](url);
         expect(res.status, `${method.toUpperCase()} ${path} across workspaces`).toBe(404);
         checked += 1;
