@@ -14,8 +14,12 @@ export default defineConfig({
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
-        // A small budget so the 429 path is testable; every test makes its own tokens.
-        ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit: 120, period: 60 } } },
+        // Small budgets so the 429 paths are testable; every test makes its own users.
+        // Test requests come from a random address each (test/helpers/api.ts) unless a test names one.
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: "1001", simple: { limit: 120, period: 60 } },
+          IP_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 20, period: 60 } },
+        },
       },
     })),
   ],

@@ -9,7 +9,7 @@ import type { AppEnv } from "./env";
 import { AppError, errorBody, type ErrorCode } from "./lib/errors";
 import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
-import { rateLimit } from "./middleware/rate-limit";
+import { addressRateLimit, rateLimit, webhookRateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { analyticsRouter } from "./modules/analytics/analytics.routes";
 import { attachmentsRouter } from "./modules/attachments/attachments.routes";
@@ -61,6 +61,8 @@ function statusCodeOf(status: number): ErrorCode {
   return "bad_request";
 }
 
+const operatorRateLimit = addressRateLimit("operator");
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -95,15 +97,18 @@ export function createApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  // Provider webhooks authenticate with their own signatures, not bearer tokens.
+  // Provider webhooks authenticate with their own signatures, not bearer tokens; each webhook URL
+  // has a request budget per sending address, spent before anything else runs.
+  app.use("/webhooks/*", webhookRateLimit);
   app.route("/", webhooksRouter);
   // Providers fetching a file by URL present a signed, expiring link instead.
   app.route("/", signedLinksRouter);
 
   // Everything under /v1 needs a user token, except workspace creation (the operator secret).
+  // The operator route spends its caller's address budget before the secret is even compared.
   app.use("/v1/*", async (c, next) =>
     c.req.path === "/v1/workspaces"
-      ? requireAdmin(c, next)
+      ? operatorRateLimit(c, async () => void (await requireAdmin(c, next)))
       : requireUser(c, async () => {
           await rateLimit(c, next);
         }),

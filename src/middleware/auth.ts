@@ -8,6 +8,7 @@ import type { AppEnv, Caller } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { adminToken } from "../lib/settings";
+import { refuseKnownBadAddress, spendBadToken } from "./rate-limit";
 
 /** A token's last-use time is refreshed at most this often, to keep reads free of writes. */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
@@ -21,10 +22,15 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
   if (!token) throw new AppError("unauthorized", "missing bearer token");
   const now = Date.now();
+  // An address that has sent too many bad tokens is refused before any lookup.
+  refuseKnownBadAddress(c, now);
   // Looked up on every request, with the user's state: a revoked token, or the token of a user
   // an owner deactivated (or whose role changed), counts at once in every isolate.
   const known = await lookupToken(c.var.db, await sha256Hex(token));
-  if (!known) throw new AppError("unauthorized", "invalid or revoked token, or a deactivated user");
+  if (!known) {
+    await spendBadToken(c, now);
+    throw new AppError("unauthorized", "invalid or revoked token, or a deactivated user");
+  }
   c.set("caller", known.caller);
   c.set("idempotencyScope", `user:${known.caller.userId}`);
 
