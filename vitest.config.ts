@@ -1,5 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./scripts/copy-docs-assets.mjs";
+
+// wrangler.toml's [assets] directory must exist before the Worker starts, however vitest is run.
+copyDocsAssets();
 
 export default defineConfig({
   plugins: [

@@ -63,6 +63,9 @@ function statusCodeOf(status: number): ErrorCode {
 
 const operatorRateLimit = addressRateLimit("operator");
 
+/** The API reference's browser bundle, a static asset (scripts/copy-docs-assets.mjs). */
+const DOCS_SCRIPT = "/docs/scalar-api-reference.js";
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -132,7 +135,13 @@ export function createApp() {
     },
     servers: [{ url: "/" }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Parley API" }));
+  // The reference's script is one of the Worker's own static assets (wrangler.toml [assets]), and
+  // its default web fonts are off: the page loads nothing from another origin, so it works offline,
+  // behind a strict proxy and under a same-origin CSP.
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Parley API", cdn: DOCS_SCRIPT, withDefaultFonts: false }));
+  // Cloudflare serves a static asset before the Worker runs; this covers runtimes that route
+  // every request to the Worker first.
+  app.get(DOCS_SCRIPT, (c) => c.env.ASSETS.fetch(c.req.raw));
 
   return app;
 }
