@@ -16,6 +16,8 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
           TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
+          DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
+          TWILIO_API_BASE_URL: inject<string>("twilioApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
         // Small budgets so the 429 paths are testable; every test makes its own users.
@@ -32,5 +34,6 @@ export default defineConfig({
     globalSetup: ["./test/setup/global.mjs"],
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
+    deps: { optimizer: { ssr: { enabled: true, include: ["discord-api-types/v10", "@discordjs/builders"] } } },
   },
 });

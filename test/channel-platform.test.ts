@@ -128,12 +128,12 @@ describe("calls from providers", () => {
     const connection = await arrangedConnection(ws.workspace.id, "sms");
     const scope = { workspaceId: ws.workspace.id, connectionId: connection.id };
     const inbound = { channel: "phone" as const, externalId: "CA100", from: { externalId: "+14155550111" }, kind: "voice" as const, status: "ringing" as const };
-    const first = await ingestInboundCall(db(), { ...inbound, ...scope });
+    const first = await ingestInboundCall(db(), env, { ...inbound, ...scope });
     expect(first.created).toBe(true);
     expect(first.call).toMatchObject({ statusKey: "ringing", connectionId: connection.id, startedByUserId: null });
     const contact = await one<{ phone: string }>("SELECT phone FROM contacts WHERE id = ?", first.call.startedByContactId);
     expect(contact.phone).toBe("+14155550111");
-    expect((await ingestInboundCall(db(), { ...inbound, ...scope })).created).toBe(false);
+    expect((await ingestInboundCall(db(), env, { ...inbound, ...scope })).created).toBe(false);
     expect(await count("SELECT count(*) AS n FROM calls WHERE workspace_id = ?", ws.workspace.id)).toBe(1);
 
     const at = Date.now();
@@ -154,7 +154,7 @@ describe("calls from providers", () => {
     const connection = await arrangedConnection(ws.workspace.id, "sms");
     const scope = { workspaceId: ws.workspace.id, connectionId: connection.id };
     const call = (externalId: string) =>
-      ingestInboundCall(db(), { ...scope, channel: "phone", externalId, from: { externalId: "+14155550112" }, kind: "voice", status: "ringing" });
+      ingestInboundCall(db(), env, { ...scope, channel: "phone", externalId, from: { externalId: "+14155550112" }, kind: "voice", status: "ringing" });
     await call("CA200");
     await applyCallUpdate(db(), { ...scope, externalId: "CA200", status: "ended" });
     expect(await one("SELECT status_key FROM calls WHERE external_id = 'CA200'")).toEqual({ status_key: "missed" });

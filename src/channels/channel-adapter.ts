@@ -110,6 +110,11 @@ export interface InboundMessage {
   conversationId?: number;
   /** Mail robots, bulk senders: stored in the conversation, nobody is notified, nothing classified. */
   automatic?: boolean;
+  /**
+   * The message changes the sender's consent on this channel (SMS STOP / START): applied to their
+   * identity once, when the message is first stored.
+   */
+  optOut?: { optedOut: boolean; reason: string };
 }
 
 /** A contact's change to a message they sent (Telegram lets them edit). */
@@ -138,6 +143,16 @@ export interface CallUpdate {
   status: CallStatus;
   durationSeconds?: number | null;
   at?: number;
+}
+
+/** A recording a provider made on a call it knows (a voicemail): kept in the call's conversation. */
+export interface CallRecording {
+  /** The provider's id of the call it was made on. */
+  callExternalId: string;
+  /** The recording's own provider id: a retried callback stores nothing twice. */
+  externalId: string;
+  media: MediaRef;
+  durationSeconds?: number | null;
 }
 
 /** A provider's status callback for a message it was given. */
@@ -217,12 +232,17 @@ export interface ChannelAdapter {
   ingestEdits?(ctx: ProviderContext, request: WebhookRequest): Promise<InboundEdit[]>;
   /** Verified webhook request → the delivery status callbacks in it. */
   updateDelivery?(ctx: ProviderContext, request: WebhookRequest): Promise<DeliveryUpdate[]>;
-  /** Verified webhook request → calls contacts place, and progress reports on known calls. */
-  ingestInboundCall?(ctx: ProviderContext, request: WebhookRequest): Promise<{ calls: InboundCall[]; updates: CallUpdate[] }>;
-  /** Place a call from the rep to the contact; the provider's id and the call's first status. */
+  /** Verified webhook request → calls contacts place, progress reports on known calls, recordings made on them. */
+  ingestInboundCall?(ctx: ProviderContext, request: WebhookRequest): Promise<{ calls: InboundCall[]; updates: CallUpdate[]; recordings?: CallRecording[] }>;
+  /** The call channels this provider's connections place and receive calls on (Twilio's `sms` connection: `phone`). */
+  readonly callChannels?: readonly CallChannel[];
+  /**
+   * Place a call from the rep to the contact; the provider's id and the call's first status. Runs
+   * before the call is stored, so a refusal (throw an AppError naming what is missing) stores nothing.
+   */
   startCall?(
     ctx: ProviderContext,
-    call: { callId: number; to: IdentityRow | null; toPhone: string | null; fromUserPhone: string | null; kind: (typeof callKinds)[number] },
+    call: { to: IdentityRow | null; toPhone: string | null; fromUserPhone: string | null; kind: (typeof callKinds)[number] },
   ): Promise<{ externalId: string; status: CallStatus }>;
   /** Fetch one file of an inbound message from the provider (queued media task). */
   downloadMedia?(ctx: ProviderContext, media: MediaRef, message: MessageRow): Promise<{ data: ArrayBuffer; contentType?: string; fileName?: string }>;

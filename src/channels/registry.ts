@@ -1,17 +1,26 @@
 // The registry: which adapter serves a channel key. Adding a provider is one line here and a
 // folder beside this file; nothing else in Parley switches on the channel.
 import type { MessageChannel } from "../db/schema";
-import type { ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
+import type { CallChannel, ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
+import { discordAdapter } from "./discord/discord.adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
+import { twilioAdapter } from "./twilio/twilio.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [discordAdapter.channel]: discordAdapter,
+  [twilioAdapter.channel]: twilioAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {
   return adapters[channelKey];
+}
+
+/** The adapter whose connections place and receive calls on `channelKey` (phone: Twilio's), if any. */
+export function callAdapter(channelKey: CallChannel): (ChannelAdapter & { channel: ConnectionChannel }) | undefined {
+  return connectableAdapters().find((a) => a.callChannels?.includes(channelKey));
 }
 
 /** The adapters an owner can connect an account of, in a stable order. */

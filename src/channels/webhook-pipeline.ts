@@ -8,8 +8,9 @@ import { Hono } from "hono";
 import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../lib/errors";
-import { applyCallUpdate, ingestInboundCall } from "../modules/calls/calls.service";
+import { applyCallUpdate, ingestInboundCall, storeCallRecording } from "../modules/calls/calls.service";
 import { findLiveConnection } from "../modules/channels-config/channels.service";
+import { setIdentityOptOut } from "../modules/contacts/opt-out.service";
 import { updateFromProvider } from "../modules/deliveries/deliveries.service";
 import { ingestInbound } from "../modules/messages/ingest.service";
 import type { AppliedWebhook, ChannelAdapter, ProviderContext, WebhookRequest } from "./channel-adapter";
@@ -36,17 +37,23 @@ export async function applyWebhook(ctx: ProviderContext, adapter: ChannelAdapter
   const applied: AppliedWebhook = { messages: [], calls: [] };
 
   for (const message of (await adapter.ingestInboundMessage?.(ctx, request)) ?? []) {
-    applied.messages.push(await ingestInbound(db, env, { ...message, ...scope }));
+    const result = await ingestInbound(db, env, { ...message, ...scope });
+    applied.messages.push(result);
+    // Consent changes once, with the message that made it: a replayed STOP after a START changes nothing.
+    if (message.optOut && result.created) {
+      await setIdentityOptOut(db, { ...message.optOut, workspaceId: scope.workspaceId, connectionId: scope.connectionId, channel: message.channel, externalId: message.from.externalId });
+    }
   }
   for (const update of (await adapter.updateDelivery?.(ctx, request)) ?? []) {
     await updateFromProvider(db, { ...update, ...scope });
   }
   const calls = await adapter.ingestInboundCall?.(ctx, request);
-  for (const call of calls?.calls ?? []) applied.calls.push(await ingestInboundCall(db, { ...call, ...scope }));
+  for (const call of calls?.calls ?? []) applied.calls.push(await ingestInboundCall(db, env, { ...call, ...scope }));
   for (const update of calls?.updates ?? []) {
     const result = await applyCallUpdate(db, { ...update, ...scope });
     if (result.call) applied.calls.push({ created: false, call: result.call });
   }
+  for (const recording of calls?.recordings ?? []) await storeCallRecording(db, env, { ...recording, ...scope });
   return applied;
 }
 

@@ -3,6 +3,7 @@ import { deliverMessage } from "./deliver-message.job";
 import { exportContactsJob } from "./export-contacts.job";
 import { fetchMedia } from "./fetch-media.task";
 import { importContactsJob } from "./import-contacts.job";
+import { notifyCall } from "./notify-call.task";
 import { notifyReps } from "./notify-reps.task";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
@@ -16,4 +17,5 @@ export const jobHandlers: JobHandlers = {
 export const taskHandlers: TaskHandlers = {
   "channel.fetch_media": fetchMedia,
   notify_reps: notifyReps,
+  notify_call: notifyCall,
 };

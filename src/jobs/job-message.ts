@@ -27,7 +27,9 @@ export type TaskMessage =
   /** Download the files of an inbound message from its provider into R2 as its attachments. */
   | { task: "channel.fetch_media"; workspaceId: number; messageId: number }
   /** Tell the reps with a receipt for an inbound message about it, in their linked chat apps. */
-  | { task: "notify_reps"; workspaceId: number; messageId: number };
+  | { task: "notify_reps"; workspaceId: number; messageId: number }
+  /** Tell the reps, in their linked chat apps, that a contact is calling (while the phones ring). */
+  | { task: "notify_call"; workspaceId: number; callId: number };
 
 export type TaskName = TaskMessage["task"];
 export type TaskMessageOf<T extends TaskName> = Extract<TaskMessage, { task: T }>;

@@ -303,6 +303,8 @@ export const calls = sqliteTable(
     connectedAt: integer("connected_at"),
     endedAt: integer("ended_at"),
     payloadJson: text("payload_json"),
+    /** When the reps were told of this inbound call (claimed before telling, so nobody hears twice). */
+    repsNotifiedAt: integer("reps_notified_at"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

@@ -24,6 +24,8 @@ export const users = sqliteTable(
     role: text("role", { enum: userRoles }).notNull().default("member"),
     /** Set when an owner deactivates the user: their tokens stop working, nothing reaches them. */
     deactivatedAt: integer("deactivated_at"),
+    /** E.164; the number a phone channel rings for this rep (PATCH /v1/me). */
+    phone: text("phone"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

@@ -1,6 +1,6 @@
 // Calls: list and start per conversation, status updates, end.
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, commonErrors, errorResponses, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
+import { bearerSecurity, commonErrors, errorResponses, errorSchema, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { cursorQuery, limitQuery, pageSchema } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
 import { CallSchema, CallStatusBody, StartCallBody } from "./calls.schemas";
@@ -23,10 +23,11 @@ const startRoute = createRoute({
   method: "post",
   path: "/conversations/{id}/calls",
   tags,
-  summary: "Start a call (logged as `initiated`; report its progress with PUT status or end)",
+  summary:
+    "Start a call. With a provider connected that places calls on the channel (phone: Twilio), it rings your phone (PATCH /v1/me {phone}) and then the contact's, and its callbacks move the call; otherwise the call is logged as `initiated` and you report its progress with PUT status or end",
   security: bearerSecurity,
   request: { params: IdParams, ...jsonBody(StartCallBody) },
-  responses: { 201: jsonResponse(CallSchema, "The call"), ...commonErrors },
+  responses: { 201: jsonResponse(CallSchema, "The call"), ...commonErrors, ...errorResponses(409), 502: jsonResponse(errorSchema, "The provider refused or could not be reached") },
 });
 
 const statusRoute = createRoute({
@@ -55,7 +56,7 @@ export const callsRouter = createRouter()
     c.json(await listCalls(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("query")), 200),
   )
   .openapi(startRoute, async (c) =>
-    c.json(toCallDto(await startCall(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json"))), 201),
+    c.json(toCallDto(await startCall(c.var.db, c.env, c.var.caller, c.req.valid("param").id, c.req.valid("json"))), 201),
   )
   .openapi(statusRoute, async (c) => {
     const { id } = c.req.valid("param");

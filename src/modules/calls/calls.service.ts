@@ -1,18 +1,23 @@
-// Calls in a conversation: start (a logged call until a channel's adapter can place one), calls
-// contacts place (`ingestInbound`, from a provider's webhook), the status state machine fed by
-// users and by providers' progress reports, end, list with durations.
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import type { CallChannel, CallUpdate, IdentityChannel, InboundCall } from "../../channels/channel-adapter";
+// Calls in a conversation: start (through the provider connected for the channel, else a logged
+// call), calls contacts place (`ingestInbound`, from a provider's webhook) and the reps they
+// ring, recordings made on them, the status state machine fed by users and by providers' progress
+// reports, end, list with durations.
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { CallChannel, CallRecording, CallUpdate, IdentityChannel, InboundCall } from "../../channels/channel-adapter";
+import { callAdapter } from "../../channels/registry";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
-import { callKinds, calls, type CallStatus, conversations } from "../../db/schema";
-import type { Caller } from "../../env";
+import { callKinds, calls, type CallStatus, contactIdentities, contacts, conversationParticipants, conversations, messages, users } from "../../db/schema";
+import type { Bindings, Caller } from "../../env";
+import { enqueueTask } from "../../jobs/tasks";
 import { AppError, invalidField, notFound } from "../../lib/errors";
 import { decodeIntCursor, page } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
+import { connectionForChannel } from "../channels-config/channels.service";
 import { canSee, findConversation, type Viewer } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { contactConversation, resolveContact } from "../messages/ingest.service";
+import { receiptsStatement } from "../messages/receipts";
 
 export type CallRow = typeof calls.$inferSelect;
 
@@ -71,20 +76,54 @@ export async function listCalls(db: Db, caller: Caller, conversationId: number, 
   return { data: result.data.map(toCallDto), nextCursor: result.nextCursor };
 }
 
+/** The identity channel a call's other party is known by: a phone number is the SMS identity. */
+const callerIdentityChannel: Record<CallChannel, IdentityChannel | null> = { phone: "sms", whatsapp: "whatsapp", telegram: "telegram", internal: null };
+
+type StartInput = { channelKey: CallChannel; kindKey: (typeof callKinds)[number] };
+type ConversationRow = typeof conversations.$inferSelect;
+
 /**
- * `start`: the caller starts a call. No channel has a calling provider yet, so the call is
- * logged (`initiated`) and its progress reported through `updateStatus`/`end`.
+ * A call placed through the provider connected for the channel: the contact's number and
+ * identity, the rep's phone, then the adapter. Null when no live connection of the channel can
+ * place calls (the call is logged instead). The provider is asked before anything is stored.
  */
-export async function startCall(
-  db: Db,
-  caller: Caller,
-  conversationId: number,
-  input: { channelKey: CallChannel; kindKey: (typeof callKinds)[number] },
-): Promise<CallRow> {
+async function placeThroughProvider(db: Db, env: Bindings, caller: Caller, conversation: ConversationRow, input: StartInput) {
+  const adapter = callAdapter(input.channelKey);
+  if (!adapter?.startCall) return null;
+  const connection = await connectionForChannel(db, caller.workspaceId, adapter.channel);
+  if (!connection) return null;
+  const identityChannel = callerIdentityChannel[input.channelKey];
+  const contactId = conversation.contactId;
+  const [contact] = contactId === null ? [] : await db.select({ phone: contacts.phone }).from(contacts).where(and(eq(contacts.workspaceId, caller.workspaceId), eq(contacts.id, contactId)));
+  const [identity] =
+    contactId === null || identityChannel === null
+      ? []
+      : await db
+          .select()
+          .from(contactIdentities)
+          .where(and(eq(contactIdentities.workspaceId, caller.workspaceId), eq(contactIdentities.contactId, contactId), eq(contactIdentities.channelKey, identityChannel)))
+          .orderBy(desc(contactIdentities.updatedAt))
+          .limit(1);
+  const [rep] = await db.select({ phone: users.phone }).from(users).where(and(eq(users.workspaceId, caller.workspaceId), eq(users.id, caller.userId)));
+  const placed = await adapter.startCall(
+    { env, db, connection },
+    { to: identity ?? null, toPhone: contact?.phone ?? null, fromUserPhone: rep?.phone ?? null, kind: input.kindKey },
+  );
+  return { ...placed, connectionId: connection.id };
+}
+
+/**
+ * `start`: the caller starts a call. Where the workspace has connected a provider that places
+ * calls on the channel (phone: Twilio), the provider rings the rep and bridges to the contact, and
+ * its callbacks move the call; otherwise the call is logged (`initiated`) and its progress
+ * reported through `updateStatus`/`end`.
+ */
+export async function startCall(db: Db, env: Bindings, caller: Caller, conversationId: number, input: StartInput): Promise<CallRow> {
   const conversation = await findConversation(db, caller, conversationId);
   if (conversation.kindKey === "direct" && input.channelKey !== "internal") {
     throw invalidField("body.channelKey", "a direct conversation between users calls internally");
   }
+  const placed = conversation.kindKey === "contact" ? await placeThroughProvider(db, env, caller, conversation, input) : null;
   const now = Date.now();
   const [[call]] = await db.batch([
     db
@@ -95,7 +134,9 @@ export async function startCall(
         startedByUserId: caller.userId,
         channelKey: input.channelKey,
         kindKey: input.kindKey,
-        statusKey: "initiated",
+        statusKey: placed?.status ?? "initiated",
+        connectionId: placed?.connectionId ?? null,
+        externalId: placed?.externalId ?? null,
         startedAt: now,
         createdAt: now,
         updatedAt: now,
@@ -107,7 +148,12 @@ export async function startCall(
       entityTypeKey: "call",
       entityId: newestId(calls),
       actorUserId: caller.userId,
-      payload: { conversationId, channelKey: input.channelKey, kindKey: input.kindKey },
+      payload: {
+        conversationId,
+        channelKey: input.channelKey,
+        kindKey: input.kindKey,
+        ...(placed ? { connectionId: placed.connectionId, externalId: placed.externalId } : {}),
+      },
       createdAt: now,
     }),
   ]);
@@ -131,8 +177,8 @@ function timesAfter(call: CallRow, status: CallStatus, reportedAt: number, durat
   let connectedAt = status === "connected" ? at : call.connectedAt;
   const endedAt = isFinal(status) ? at : call.endedAt;
   // A provider that reports the end with a duration says how long it was connected, even when its
-  // "answered" report was lost or is still on its way.
-  if (status === "ended" && durationSeconds) connectedAt = connectedAt ?? Math.max(call.startedAt, at - durationSeconds * 1000);
+  // "answered" report was lost or is still on its way; its count beats the gap between two reports.
+  if (status === "ended" && durationSeconds) connectedAt = Math.max(call.startedAt, at - durationSeconds * 1000);
   return { statusKey: status, connectedAt, endedAt };
 }
 
@@ -182,9 +228,6 @@ export async function transitionCall(db: Db, viewer: Viewer, id: number, status:
   }
 }
 
-/** The identity channel a call's caller is known by: a phone number is the SMS identity. */
-const callerIdentityChannel: Record<CallChannel, IdentityChannel | null> = { phone: "sms", whatsapp: "whatsapp", telegram: "telegram", internal: null };
-
 /** A call of the connection by the provider's id (or of the workspace, for calls no connection placed). */
 async function findProviderCall(db: Db, scope: { workspaceId: number; connectionId: number }, externalId: string) {
   const [row] = await db
@@ -225,7 +268,14 @@ export async function applyCallUpdate(db: Db, update: CallUpdate & { workspaceId
  * provider id), the call lands in their conversation. A provider's retry of the same call — or
  * a later report about it — moves it forward instead of making a second call.
  */
-export async function ingestInboundCall(db: Db, input: InboundCall & { workspaceId: number; connectionId: number }): Promise<{ created: boolean; call: CallRow }> {
+export async function ingestInboundCall(db: Db, env: Bindings, input: InboundCall & { workspaceId: number; connectionId: number }): Promise<{ created: boolean; call: CallRow }> {
+  const result = await storeInboundCall(db, input);
+  // The reps hear of a new call while it rings; a provider's retry of the same call tells nobody again.
+  if (result.created) await enqueueTask(env, { task: "notify_call", workspaceId: input.workspaceId, callId: result.call.id });
+  return result;
+}
+
+async function storeInboundCall(db: Db, input: InboundCall & { workspaceId: number; connectionId: number }): Promise<{ created: boolean; call: CallRow }> {
   const known = await findProviderCall(db, input, input.externalId);
   if (known) {
     const { call } = await applyCallUpdate(db, { ...input, externalId: input.externalId });
@@ -286,4 +336,108 @@ export async function endCall(db: Db, viewer: Viewer, id: number): Promise<CallR
   const call = await findCall(db, viewer, id);
   if (isFinal(call.statusKey)) throw new AppError("conflict", `the call is already ${call.statusKey}`);
   return transitionCall(db, viewer, id, call.statusKey === "connected" ? "ended" : "missed");
+}
+
+/** At most this many phones ring at once (Twilio dials up to ten numbers together). */
+export const MAX_RINGING = 10;
+
+/**
+ * The reps a contact's call rings: the users with a phone number who take part in the call's
+ * conversation, or, when none of them has one, every user of the workspace with one.
+ */
+export async function repsToRing(db: Db, call: Pick<CallRow, "workspaceId" | "conversationId">): Promise<{ userId: number; phone: string }[]> {
+  const ws = call.workspaceId;
+  const participants = db
+    .select({ userId: conversationParticipants.userId })
+    .from(conversationParticipants)
+    .where(and(eq(conversationParticipants.workspaceId, ws), eq(conversationParticipants.conversationId, call.conversationId), eq(conversationParticipants.actorKindKey, "user")));
+  const withPhone = (onlyParticipants: boolean) =>
+    db
+      .select({ userId: users.id, phone: sql<string>`${users.phone}` })
+      .from(users)
+      .where(and(eq(users.workspaceId, ws), isNotNull(users.phone), onlyParticipants ? inArray(users.id, participants) : undefined))
+      .orderBy(asc(users.id))
+      .limit(MAX_RINGING);
+  const taking = await withPhone(true);
+  return taking.length > 0 ? taking : withPhone(false);
+}
+
+/**
+ * A recording a provider made on one of its calls (a voicemail): a system message in the call's
+ * conversation whose file is fetched into R2 by the queued media task. A retried callback finds
+ * the message stored (unique per connection and recording id) and stores nothing twice.
+ */
+export async function storeCallRecording(db: Db, env: Bindings, input: CallRecording & { workspaceId: number; connectionId: number }): Promise<{ created: boolean; messageId: number } | null> {
+  const call = await findProviderCall(db, input, input.callExternalId);
+  const channel = call ? callerIdentityChannel[call.channelKey] : null;
+  if (!call || !channel) return null;
+  const ws = input.workspaceId;
+  const [known] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, ws), eq(messages.channelKey, channel), eq(messages.connectionId, input.connectionId), eq(messages.externalId, input.externalId)));
+  let created = false;
+  let messageId = known?.id;
+  if (messageId === undefined) {
+    const now = Date.now();
+    const seconds = input.durationSeconds ?? null;
+    try {
+      const [[message]] = await db.batch([
+        db
+          .insert(messages)
+          .values({
+            workspaceId: ws,
+            conversationId: call.conversationId,
+            authorKindKey: "system",
+            channelKey: channel,
+            kindKey: "media",
+            body: seconds === null ? "Voicemail" : `Voicemail (${seconds} s)`,
+            payloadJson: JSON.stringify({ callId: call.id, recording: { externalId: input.externalId, durationSeconds: seconds }, media: [input.media] }),
+            connectionId: input.connectionId,
+            externalId: input.externalId,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning(),
+        receiptsStatement(db, { workspaceId: ws, conversationId: call.conversationId, messageId: newestId(messages), authorUserId: null, now }),
+        db
+          .update(conversations)
+          .set({ lastMessageAt: sql`max(coalesce(${conversations.lastMessageAt}, 0), ${now})`, updatedAt: now })
+          .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, call.conversationId))),
+        append(db, {
+          workspaceId: ws,
+          typeKey: "call.recorded",
+          entityTypeKey: "call",
+          entityId: call.id,
+          actorUserId: null,
+          // The recording's id names its message (messages.external_id) too.
+          payload: { externalId: input.externalId, durationSeconds: seconds, conversationId: call.conversationId },
+          createdAt: now,
+        }),
+      ]);
+      created = true;
+      messageId = message!.id;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const [stored] = await db
+        .select({ id: messages.id })
+        .from(messages)
+        .where(and(eq(messages.workspaceId, ws), eq(messages.channelKey, channel), eq(messages.connectionId, input.connectionId), eq(messages.externalId, input.externalId)));
+      if (!stored) throw error;
+      messageId = stored.id;
+    }
+  }
+  // Queued on a retry as well: the task skips a file already stored.
+  await enqueueTask(env, { task: "channel.fetch_media", workspaceId: ws, messageId });
+  return { created, messageId };
+}
+
+/** Claim the telling of a call's reps: true once per call, so a redelivered task tells nobody twice. */
+export async function claimCallNotice(db: Db, call: Pick<CallRow, "workspaceId" | "id">): Promise<boolean> {
+  const claimed = await db
+    .update(calls)
+    .set({ repsNotifiedAt: Date.now() })
+    .where(and(eq(calls.workspaceId, call.workspaceId), eq(calls.id, call.id), isNull(calls.repsNotifiedAt)))
+    .returning({ id: calls.id });
+  return claimed.length > 0;
 }

@@ -358,3 +358,13 @@ export async function listDuplicates(db: Db, caller: Caller, opts: { limit: numb
     nextCursor: result.nextCursor,
   };
 }
+
+/** The phone number of the contact a conversation is with (for channels that reach contacts by number). */
+export async function conversationContactPhone(db: Db, workspaceId: number, conversationId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ phone: contacts.phone })
+    .from(conversations)
+    .innerJoin(contacts, and(eq(contacts.workspaceId, conversations.workspaceId), eq(contacts.id, conversations.contactId)))
+    .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId)));
+  return row?.phone ?? null;
+}

@@ -14,6 +14,7 @@ import {
   CreateTokenBody,
   CreateUserBody,
   TokenSchema,
+  UpdateMeBody,
   UpdateUserBody,
   UserSchema,
   UserTokenParams,
@@ -28,6 +29,7 @@ import {
   revokeToken,
   revokeUserToken,
   toUserDto,
+  updateMe,
   updateUser,
 } from "./users.service";
 
@@ -77,6 +79,16 @@ const meRoute = createRoute({
     200: jsonResponse(z.object({ user: UserSchema, workspace: WorkspaceSchema }), "The caller"),
     ...commonErrors,
   },
+});
+
+const updateMeRoute = createRoute({
+  method: "patch",
+  path: "/me",
+  tags,
+  summary: "Change the caller's own settings: the phone number calls ring",
+  security: bearerSecurity,
+  request: jsonBody(UpdateMeBody),
+  responses: { 200: jsonResponse(UserSchema, "The caller"), ...commonErrors },
 });
 
 const listTokensRoute = createRoute({
@@ -157,6 +169,7 @@ export const usersRouter = createRouter()
     ]);
     return c.json({ user: toUserDto(user), workspace: toWorkspaceDto(workspace!) }, 200);
   })
+  .openapi(updateMeRoute, async (c) => c.json(toUserDto(await updateMe(c.var.db, c.var.caller, c.req.valid("json"))), 200))
   .openapi(listTokensRoute, async (c) => c.json({ data: await listTokens(c.var.db, c.var.caller) }, 200))
   .openapi(createTokenRoute, async (c) => {
     const body = (c.req.valid("json") as z.infer<typeof CreateTokenBody> | undefined) ?? {};

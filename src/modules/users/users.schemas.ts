@@ -11,6 +11,7 @@ export const UserSchema = z
     /** False once an owner deactivated the user: their tokens are refused, nothing reaches them. */
     active: z.boolean(),
     deactivatedAt: z.string().nullable(),
+    phone: z.string().nullable().openapi({ description: "E.164; the number a phone channel rings for this user" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -53,3 +54,14 @@ export const UserTokenParams = z.object({
   id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
   tokenId: z.coerce.number().int().positive().openapi({ param: { name: "tokenId", in: "path" }, example: 1 }),
 });
+export const UpdateMeBody = z
+  .object({
+    phone: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .nullable()
+      .openapi({ description: "Your phone number (any spelling; stored in E.164, read in the workspace's default country); null removes it" }),
+  })
+  .openapi("UpdateMe");

@@ -5,7 +5,8 @@ import type { Db } from "../../db/client";
 import { apiTokens, chatLinkCodes, chatLinks, users, type UserRole } from "../../db/schema";
 import type { Caller } from "../../env";
 import { randomToken, sha256Hex } from "../../lib/crypto";
-import { AppError, notFound } from "../../lib/errors";
+import { AppError, invalidField, notFound } from "../../lib/errors";
+import { normalizePhone } from "../../lib/phone";
 import { decodeCursor, page } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
 import { append, appendIfChanged, newestId } from "../events/event-log";
@@ -20,6 +21,7 @@ export const toUserDto = (u: UserRow) => ({
   role: u.role,
   active: u.deactivatedAt === null,
   deactivatedAt: isoOrNull(u.deactivatedAt),
+  phone: u.phone,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
 });
@@ -205,4 +207,36 @@ export async function updateUser(db: Db, caller: Caller, userId: number, input: 
     ]);
   }
   return updated;
+}
+
+/**
+ * The caller's own settings: `phone` (E.164, read in the workspace's default country; null clears
+ * it) is the number a phone channel rings when a contact calls or when they place a call.
+ */
+export async function updateMe(db: Db, caller: Caller, input: { phone: string | null }): Promise<UserRow> {
+  const before = await getUser(db, caller, caller.userId);
+  let phone: string | null = null;
+  if (input.phone !== null) {
+    phone = normalizePhone(input.phone, caller.defaultCountry);
+    if (!phone) throw invalidField("body.phone", `"${input.phone}" is not a valid phone number for ${caller.defaultCountry}`);
+  }
+  if (phone === before.phone) return before;
+  const now = Date.now();
+  const [[user]] = await db.batch([
+    db
+      .update(users)
+      .set({ phone, updatedAt: now })
+      .where(and(eq(users.workspaceId, caller.workspaceId), eq(users.id, caller.userId)))
+      .returning(),
+    append(db, {
+      workspaceId: caller.workspaceId,
+      typeKey: "user.updated",
+      entityTypeKey: "user",
+      entityId: caller.userId,
+      actorUserId: caller.userId,
+      payload: { before: { phone: before.phone }, after: { phone } },
+      createdAt: now,
+    }),
+  ]);
+  return user!;
 }
