@@ -1,11 +1,11 @@
 // The notify_reps task for Telegram: each linked rep with an unread receipt for an inbound
 // message hears of it through the workspace's bot, with the buttons to act on it. Runs on the
 // queue, never in a webhook.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { telegramApi } from "../../src/channels/telegram/telegram-api";
 import { telegramJobError } from "../../src/channels/telegram/telegram-errors";
 import type { Db } from "../../src/db/client";
-import { chatLinks, contacts, conversations, messageAttachments, messageReceipts, messages } from "../../src/db/schema";
+import { chatLinks, contacts, conversations, messageAttachments, messageReceipts, messages, users } from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
 import { connectionForChannel, credentialsOf, type TelegramCredentials } from "../../src/modules/channels-config/channels.service";
@@ -54,6 +54,7 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
         eq(messageReceipts.statusKey, "unread"),
       ),
     )
+    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .where(and(eq(chatLinks.workspaceId, ws), eq(chatLinks.platformKey, "telegram")))
     .orderBy(asc(chatLinks.userId));
   if (reps.length === 0) return;

@@ -41,7 +41,8 @@ export async function redeemLinkCode(
   const [row] = await db
     .select({ code: chatLinkCodes, userName: users.name })
     .from(chatLinkCodes)
-    .innerJoin(users, eq(users.id, chatLinkCodes.userId))
+    // A deactivated user's codes link nothing.
+    .innerJoin(users, and(eq(users.id, chatLinkCodes.userId), isNull(users.deactivatedAt)))
     .where(and(eq(chatLinkCodes.codeHash, await sha256Hex(code)), eq(chatLinkCodes.platformKey, platform)));
   if (!row) return { ok: false, reason: "unknown" };
   const now = Date.now();
@@ -95,7 +96,7 @@ export async function linkedUser(db: Db, workspaceId: number, platform: ChatPlat
   const [row] = await db
     .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
     .from(chatLinks)
-    .innerJoin(users, eq(users.id, chatLinks.userId))
+    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
     .where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId), eq(chatLinks.workspaceId, workspaceId)));
   if (!row) return null;

@@ -1,14 +1,14 @@
 // Deliveries: one row per attempt to hand an outbound message to its provider. Status only moves
 // forward (queued < sent < delivered < read; failed ends an attempt), so late or repeated provider
 // callbacks change nothing; `retry` starts a new attempt with a new `deliver_message` job.
-import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lte, max, or, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
 import { conversations, deliveries, type DeliveryStatus, jobs, type MessageChannel, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
-import type { JobMessage } from "../../jobs/job-message";
-import { jobInsert, type JobRow } from "../../jobs/runner";
+import { enqueue, newJobMessage } from "../../jobs/outbox";
+import { jobInsert } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { findIdentityOwner } from "../contacts/contacts.service";
@@ -46,7 +46,8 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
 
 /**
  * The statements that queue attempt `attempt` of a message: the Delivery and its
- * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()).
+ * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()). The
+ * job's queue message is `deliveryJobMessage`: commit both through `enqueue` (jobs/outbox.ts).
  */
 export function queueDeliveryStatements(
   db: Db,
@@ -84,11 +85,8 @@ export function queueDeliveryStatements(
   ];
 }
 
-/** Put a queued delivery's job on the queue (after its batch has committed). */
-export async function dispatchDeliveryJob(env: Bindings, job: JobRow): Promise<void> {
-  const message: JobMessage = { kind: "deliver_message", jobId: job.id, workspaceId: job.workspaceId };
-  await env.JOBS.send(message, { contentType: "json" });
-}
+/** The queue message of the job `queueDeliveryStatements` inserts, for the same batch. */
+export const deliveryJobMessage = (workspaceId: number): SQL => newJobMessage("deliver_message", workspaceId, false);
 
 async function findDelivery(db: Db, viewer: Viewer, id: number): Promise<DeliveryRow> {
   const [row] = await db
@@ -172,6 +170,73 @@ export async function transitionDelivery(
   }
 }
 
+/** How long a claim on a delivery lasts without news from its sender (each sent part renews it). */
+export const DELIVERY_LEASE_MS = 2 * 60_000;
+
+export type Claim =
+  | { claimed: true; delivery: DeliveryRow; leaseId: string }
+  | { claimed: false; delivery: DeliveryRow; retryInMs: number | null };
+
+/**
+ * Claim a queued delivery for sending, in one conditional UPDATE … RETURNING: of two workers
+ * holding the same job (a redelivered queue message), one gets it. A claim is a lease: when its
+ * holder dies, it runs out and the next delivery of the job claims it. Not claimed: the delivery
+ * is no longer queued (`retryInMs` null: nothing to do), or another worker holds it (retry then).
+ */
+export async function claimDelivery(db: Db, workspaceId: number, deliveryId: number, now = Date.now()): Promise<Claim | null> {
+  const leaseId = crypto.randomUUID();
+  const [claimed] = await db
+    .update(deliveries)
+    .set({ leaseId, leaseUntil: now + DELIVERY_LEASE_MS })
+    .where(
+      and(
+        eq(deliveries.workspaceId, workspaceId),
+        eq(deliveries.id, deliveryId),
+        eq(deliveries.statusKey, "queued"),
+        or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+      ),
+    )
+    .returning();
+  if (claimed) return { claimed: true, delivery: claimed, leaseId };
+  const [current] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId)));
+  if (!current) return null;
+  const held = current.statusKey === "queued" && current.leaseUntil !== null && current.leaseUntil > now;
+  return { claimed: false, delivery: current, retryInMs: held ? current.leaseUntil! - now : null };
+}
+
+/** Provider ids of the parts a delivery has sent so far. */
+export const sentPartsOf = (delivery: DeliveryRow): string[] =>
+  delivery.sentPartsJson ? (JSON.parse(delivery.sentPartsJson) as string[]) : [];
+
+/**
+ * Record that one more part of a claimed delivery went out (and renew the lease). False when the
+ * claim is gone — the lease ran out and another worker took over — so the sender must stop.
+ */
+export async function recordSentPart(db: Db, deliveryId: number, leaseId: string, providerMessageId: string): Promise<boolean> {
+  const now = Date.now();
+  const [row] = await db
+    .update(deliveries)
+    .set({
+      sentPartsJson: sql`json_insert(coalesce(${deliveries.sentPartsJson}, '[]'), '$[#]', ${providerMessageId})`,
+      leaseUntil: now + DELIVERY_LEASE_MS,
+      updatedAt: now,
+    })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId), eq(deliveries.statusKey, "queued")))
+    .returning({ id: deliveries.id });
+  return row !== undefined;
+}
+
+/** Give a claim back (the send failed and will be retried): the retry need not wait out the lease. */
+export async function releaseDelivery(db: Db, deliveryId: number, leaseId: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ leaseId: null, leaseUntil: null })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId)));
+}
+
 /**
  * `updateFromProvider`: a provider's status callback, matched by its message id among the
  * attempts that went out through the connection it arrived on — never another connection's, never
@@ -242,7 +307,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
   const now = Date.now();
   const attempt = failed.attempt + 1;
   try {
-    const [[delivery], [job]] = (await db.batch([
+    const [[delivery]] = (await enqueue(db, env, caller.workspaceId, [deliveryJobMessage(caller.workspaceId)], [
       ...queueDeliveryStatements(db, {
         workspaceId: caller.workspaceId,
         messageId: failed.messageId,
@@ -262,8 +327,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
         payload: { messageId: failed.messageId, attempt, previousDeliveryId: failed.id },
         createdAt: now,
       }),
-    ])) as [DeliveryRow[], JobRow[], ...unknown[]];
-    await dispatchDeliveryJob(env, job!);
+    ])) as [DeliveryRow[], ...unknown[]];
     return delivery!;
   } catch (error) {
     if (!isUniqueViolation(error, "deliveries.message_id, deliveries.attempt")) throw error;
