@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".wrangler", "src/worker-configuration.d.ts", "bench/.out"] },
+  { ignores: ["node_modules", ".wrangler", "src/worker-configuration.d.ts", "bench/.out", "public"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

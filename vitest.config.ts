@@ -1,5 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { copyDocsAssets } from "./scripts/copy-docs-assets.mjs";
+
+// wrangler.toml's [assets] directory must exist before the Worker starts, however vitest is run.
+copyDocsAssets();
 
 export default defineConfig({
   plugins: [
@@ -18,8 +22,12 @@ export default defineConfig({
           TWILIO_API_BASE_URL: inject<string>("twilioApiUrl"),
           PUBLIC_BASE_URL: "https://parley.test",
         },
-        // A small budget so the 429 path is testable; every test makes its own tokens.
-        ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit: 120, period: 60 } } },
+        // Small budgets so the 429 paths are testable; every test makes its own users.
+        // Test requests come from a random address each (test/helpers/api.ts) unless a test names one.
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: "1001", simple: { limit: 120, period: 60 } },
+          IP_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 20, period: 60 } },
+        },
       },
     })),
   ],

@@ -191,7 +191,7 @@ export async function run({ base }) {
     rows.push(comparisonRow(label, app, raw, target));
   }
   // What any authenticated GET costs before its own queries: token lookup, rate limit, routing.
-  const { token } = await json(base, "POST", "/v1/me/tokens", { token: ws.token, body: { name: "me" } });
+  const token = await tokenFor(base, ws.token, "me");
   const me = await timeGets(base, "/v1/me", { token, runs: 200, warmup: 10 });
   console.log(`\nAnalytics over ${EVENTS} events and ${MESSAGES} messages (app and raw requests alternating, after 10 warm-up):`);
   table(rows);

@@ -24,6 +24,27 @@ const devVars = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1).trim()]),
 );
 
+// The Worker answers 500 server_misconfigured for a missing or malformed secret (src/lib/settings.ts);
+// refuse to start with one rather than find out on the first request. Same rules as the Worker's.
+function settingProblems(vars) {
+  const problems = [];
+  const key = vars.ENCRYPTION_KEY ?? "";
+  if (!key) problems.push("ENCRYPTION_KEY is not set");
+  else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) problems.push("ENCRYPTION_KEY is not base64");
+  else if (Buffer.from(key, "base64").length !== 32) {
+    problems.push(`ENCRYPTION_KEY must be 32 bytes, base64-encoded (it is ${Buffer.from(key, "base64").length} bytes)`);
+  }
+  const admin = vars.ADMIN_TOKEN ?? "";
+  if (!admin) problems.push("ADMIN_TOKEN is not set");
+  else if (admin.length < 16 || !/^[\x21-\x7e]+$/.test(admin)) problems.push("ADMIN_TOKEN must be at least 16 printable characters without spaces");
+  return problems;
+}
+const problems = settingProblems(devVars);
+if (problems.length > 0) {
+  console.error(`.dev.vars is not usable:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .dev.vars.example (generate a key with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))").`);
+  process.exit(1);
+}
+
 const migrate = spawnSync(wrangler, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
   cwd: root,
   stdio: "inherit",

@@ -3,12 +3,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { webhooksRouter } from "./channels/webhook-pipeline";
+import { uniqueViolation } from "./db/constraints";
 import { signedLinksRouter } from "./modules/attachments/signed-links";
 import type { AppEnv } from "./env";
 import { AppError, errorBody, type ErrorCode } from "./lib/errors";
 import { requireAdmin, requireUser } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
-import { rateLimit } from "./middleware/rate-limit";
+import { addressRateLimit, rateLimit, webhookRateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { analyticsRouter } from "./modules/analytics/analytics.routes";
 import { attachmentsRouter } from "./modules/attachments/attachments.routes";
@@ -60,6 +61,11 @@ function statusCodeOf(status: number): ErrorCode {
   return "bad_request";
 }
 
+const operatorRateLimit = addressRateLimit("operator");
+
+/** The API reference's browser bundle, a static asset (scripts/copy-docs-assets.mjs). */
+const DOCS_SCRIPT = "/docs/scalar-api-reference.js";
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -76,6 +82,16 @@ export function createApp() {
       const status = err.status >= 400 && err.status < 500 ? err.status : 400;
       return c.json(errorBody(code, err.message || "bad request", [], requestId), status);
     }
+    // A unique index settled a race the service's own check could not see (two requests creating
+    // the same user e-mail, identity, pin…): the loser is told so, as if it had come second.
+    const unique = uniqueViolation(err);
+    if (unique) {
+      const what = `${unique.table} ${unique.columns.join(", ")}`;
+      return c.json(
+        errorBody("conflict", `a concurrent request created the same ${what} first`, unique.columns.map((column) => ({ path: column, message: "taken" })), requestId),
+        409,
+      );
+    }
     console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error)?.stack }));
     return c.json(errorBody("internal_error", "internal error", [], requestId), 500);
   });
@@ -84,15 +100,18 @@ export function createApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  // Provider webhooks authenticate with their own signatures, not bearer tokens.
+  // Provider webhooks authenticate with their own signatures, not bearer tokens; each webhook URL
+  // has a request budget per sending address, spent before anything else runs.
+  app.use("/webhooks/*", webhookRateLimit);
   app.route("/", webhooksRouter);
   // Providers fetching a file by URL present a signed, expiring link instead.
   app.route("/", signedLinksRouter);
 
   // Everything under /v1 needs a user token, except workspace creation (the operator secret).
+  // The operator route spends its caller's address budget before the secret is even compared.
   app.use("/v1/*", async (c, next) =>
     c.req.path === "/v1/workspaces"
-      ? requireAdmin(c, next)
+      ? operatorRateLimit(c, async () => void (await requireAdmin(c, next)))
       : requireUser(c, async () => {
           await rateLimit(c, next);
         }),
@@ -116,7 +135,13 @@ export function createApp() {
     },
     servers: [{ url: "/" }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Parley API" }));
+  // The reference's script is one of the Worker's own static assets (wrangler.toml [assets]), and
+  // its default web fonts are off: the page loads nothing from another origin, so it works offline,
+  // behind a strict proxy and under a same-origin CSP.
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Parley API", cdn: DOCS_SCRIPT, withDefaultFonts: false }));
+  // Cloudflare serves a static asset before the Worker runs; this covers runtimes that route
+  // every request to the Worker first.
+  app.get(DOCS_SCRIPT, (c) => c.env.ASSETS.fetch(c.req.raw));
 
   return app;
 }

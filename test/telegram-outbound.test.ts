@@ -186,6 +186,59 @@ describe("the Telegram adapter (deliver_message)", () => {
   });
 });
 
+describe("claiming a delivery and resuming a send in parts", () => {
+  it("two deliveries of the job's queue message at once: one claims the delivery and sends, once", async () => {
+    const { ws, bot, deliveryId, jobId } = await queuedAnswer("Only once, please");
+    const outcomes = await Promise.all([runJob(ws.workspace.id, jobId), runJob(ws.workspace.id, jobId, 2), runJob(ws.workspace.id, jobId, 2)]);
+    expect(outcomes.every((o) => o.acked || o.retriedAfter !== null)).toBe(true);
+    expect(await sentTo(bot.botToken, ada.id)).toHaveLength(1);
+    expect((await deliveryRow(deliveryId)).status_key).toBe("sent");
+    // A late redelivery finds it sent and sends nothing.
+    expect(await runJob(ws.workspace.id, jobId, 3)).toEqual({ acked: true, retriedAfter: null });
+    expect(await sentTo(bot.botToken, ada.id)).toHaveLength(1);
+  });
+
+  it("a retry after a failed part resumes after the parts already sent (long text in two pieces, then a file)", async () => {
+    const long = `${"a".repeat(4096)}${"b".repeat(100)}`;
+    const { ws, bot, deliveryId, jobId, messageId } = await queuedAnswer(long);
+    const key = `ws/${ws.workspace.id}/attachments/${crypto.randomUUID()}`;
+    await env.FILES.put(key, "%PDF-1.7 price list");
+    await env.DB.prepare(
+      "INSERT INTO message_attachments (workspace_id, message_id, kind_key, url, file_name, content_type, size_bytes, created_at, updated_at) VALUES (?, ?, 'document', ?, 'prices.pdf', 'application/pdf', 19, 1, 1)",
+    )
+      .bind(ws.workspace.id, messageId, key)
+      .run();
+    await failNext(bot.botToken, "sendDocument", 502, "Bad Gateway");
+    expect(await runJob(ws.workspace.id, jobId)).toEqual({ acked: false, retriedAfter: 10 });
+    expect((await sentTo(bot.botToken, ada.id)).map((m) => m.text.slice(0, 1))).toEqual(["a", "b"]);
+    const parts = await one<{ sent_parts_json: string }>("SELECT sent_parts_json FROM deliveries WHERE id = ?", deliveryId);
+    expect(JSON.parse(parts.sent_parts_json)).toHaveLength(2);
+
+    expect(await runJob(ws.workspace.id, jobId, 2)).toEqual({ acked: true, retriedAfter: null });
+    // The text went out once; the file twice (the refused call and the one that went through).
+    expect(await sentTo(bot.botToken, ada.id)).toHaveLength(2);
+    expect(await telegramCalls(bot.botToken, "sendDocument")).toHaveLength(2);
+    const delivery = await deliveryRow(deliveryId);
+    expect(delivery.status_key).toBe("sent");
+    expect(delivery.provider_message_id).toBe(JSON.parse(parts.sent_parts_json)[0]);
+  });
+
+  it("a claim held by a live worker makes the job wait; the claim of a worker that died runs out", async () => {
+    const { ws, bot, deliveryId, jobId } = await queuedAnswer();
+    await env.DB.prepare("UPDATE deliveries SET lease_id = 'other', lease_until = ? WHERE id = ?").bind(Date.now() + 30_000, deliveryId).run();
+    const waiting = await runJob(ws.workspace.id, jobId);
+    expect(waiting.acked).toBe(false);
+    expect(waiting.retriedAfter).toBeGreaterThan(20);
+    expect(waiting.retriedAfter).toBeLessThanOrEqual(31);
+    expect(await sentTo(bot.botToken, ada.id)).toHaveLength(0);
+
+    await env.DB.prepare("UPDATE deliveries SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, deliveryId).run();
+    expect(await runJob(ws.workspace.id, jobId, 2)).toEqual({ acked: true, retriedAfter: null });
+    expect(await sentTo(bot.botToken, ada.id)).toHaveLength(1);
+    expect((await deliveryRow(deliveryId)).status_key).toBe("sent");
+  });
+});
+
 describe("replying from Telegram", () => {
   /** A linked rep, a contact's message, and the rep's notification of it. */
   async function notified() {

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, client, newWorkspace, request } from "./helpers/api";
+import { ADMIN_TOKEN, client, newWorkspace, randomAddress, request } from "./helpers/api";
 import { expectError, expectInvisibleTo, expectUnauthorized } from "./helpers/security";
+import { connectBot } from "./helpers/telegram";
 
 describe("POST /v1/workspaces", () => {
   it("creates the workspace, its owner, a working token and the defaults", async () => {
@@ -165,19 +166,80 @@ describe("cross-cutting", () => {
     expectError(await request("GET", "/nope"), 404, "not_found");
   });
 
-  it("rate-limits per token with 429 and Retry-After", async () => {
+  it("rate-limits per user with 429 and Retry-After: more tokens add no budget", async () => {
     const ws = await newWorkspace();
+    const rep = await ws.member();
+    const tokens = [ws.owner, ...(await Promise.all([1, 2].map(async () => client((await ws.owner.post("/v1/me/tokens", {})).body.token))))];
     let limited: Awaited<ReturnType<typeof ws.owner.get>> | undefined;
-    for (let i = 0; i < 200 && !limited; i++) {
-      const res = await ws.owner.get("/v1/me");
+    // The test budget is 120 a minute (vitest.config.ts), shared by the user's three tokens: a 429
+    // within 240 requests (two windows, should the minute turn over mid-test) — three budgets of
+    // their own would allow 360.
+    for (let i = 0; i < 240 && !limited; i++) {
+      const res = await tokens[i % tokens.length]!.get("/v1/me");
       if (res.status === 429) limited = res;
       else expect(res.status).toBe(200);
     }
-    expect(limited, "no 429 within 200 requests").toBeDefined();
+    expect(limited, "no 429 within 240 requests").toBeDefined();
     expectError(limited!, 429, "rate_limited");
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
-    // Another token of another user is not affected.
+    // Another user is not affected, in this workspace or another.
+    expect((await rep.api.get("/v1/me")).status).toBe(200);
     const other = await newWorkspace();
     expect((await other.owner.get("/v1/me")).status).toBe(200);
+  });
+
+  it("rate-limits bad tokens per address before looking them up; good tokens spend nothing there", async () => {
+    const ws = await newWorkspace();
+    const from = (address: string, token: string) => request("GET", "/v1/me", { token, headers: { "cf-connecting-ip": address } });
+    const address = randomAddress();
+    // Good tokens from the address spend nothing of the bad-token budget (20 a minute in tests).
+    for (let i = 0; i < 25; i++) expect((await from(address, ws.owner.token)).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) statuses.push((await from(address, `prl_guess${i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual([429, 429]);
+    // Now the address is refused before any lookup, a good token included; other addresses are not.
+    const refused = await from(address, ws.owner.token);
+    expectError(refused, 429, "rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await from(randomAddress(), ws.owner.token)).status).toBe(200);
+  });
+
+  it("rate-limits the operator route per address, before the secret is compared", async () => {
+    const address = randomAddress();
+    const body = { name: "Flood", user: { name: "F", email: "f@example.com" } };
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      statuses.push((await request("POST", "/v1/workspaces", { token: `wrong-${i}`, body, headers: { "cf-connecting-ip": address } })).status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses[20]).toBe(429);
+    const right = await request("POST", "/v1/workspaces", { token: ADMIN_TOKEN, body, headers: { "cf-connecting-ip": address } });
+    expectError(right, 429, "rate_limited");
+    const elsewhere = await request("POST", "/v1/workspaces", {
+      token: ADMIN_TOKEN,
+      body: { ...body, user: { name: "F", email: `${crypto.randomUUID()}@example.com` } },
+      headers: { "cf-connecting-ip": randomAddress() },
+    });
+    expect(elsewhere.status).toBe(201);
+  });
+
+  it("rate-limits each webhook URL per sending address, before the provider's code runs", async () => {
+    const ws = await newWorkspace();
+    const first = await connectBot(ws.owner);
+    const second = await connectBot(ws.owner);
+    const address = randomAddress();
+    const post = (connection: { id: number }) =>
+      request("POST", `/webhooks/telegram/${connection.id}`, { body: {}, headers: { "cf-connecting-ip": address, "x-telegram-bot-api-secret-token": "wrong" } });
+    let limitedAt = 0;
+    for (let i = 1; i <= 130 && !limitedAt; i++) {
+      const res = await post(first.connection);
+      if (res.status === 429) limitedAt = i;
+      else expect(res.status).toBe(401);
+    }
+    // The budget is RATE_LIMITER's (120 a minute in tests), per webhook URL and address.
+    expect(limitedAt).toBe(121);
+    expect((await post(second.connection)).status).toBe(401);
+    expect((await request("GET", "/v1/me", { token: ws.owner.token, headers: { "cf-connecting-ip": address } })).status).toBe(200);
   });
 });

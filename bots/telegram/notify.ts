@@ -2,12 +2,12 @@
 // hears of it through the bot they linked with — what the contact sent (text, and files shown as
 // such), then the message's live card with the buttons to act on it. Muted reps, and reps who
 // asked for their own conversations only, are left out. Runs on the queue, never in a webhook.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Api } from "grammy";
 import { telegramApi } from "../../src/channels/telegram/telegram-api";
 import { telegramJobError } from "../../src/channels/telegram/telegram-errors";
 import type { Db } from "../../src/db/client";
-import { chatLinks, conversationParticipants, messageReceipts, messages } from "../../src/db/schema";
+import { chatLinks, conversationParticipants, messageReceipts, messages, users } from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
 import { callerOf } from "../../src/modules/chat-links/chat-links.service";
@@ -69,6 +69,9 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
         eq(messageReceipts.statusKey, "unread"),
       ),
     )
+    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
+    // A deactivated user hears of nothing.
+    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .where(and(eq(chatLinks.workspaceId, ws), eq(chatLinks.platformKey, "telegram")))
     .orderBy(asc(chatLinks.userId));
   const bot = botsOf(db, env, ws);

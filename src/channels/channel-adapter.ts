@@ -66,6 +66,28 @@ export interface OutboundMessage {
   replyTo: ReplyTarget | null;
   /** The template to send instead of free text (only on adapters with `templates`). */
   template: OutboundTemplate | null;
+  /**
+   * Provider ids of the parts an earlier attempt already sent (a long text goes out in pieces,
+   * then each file): send only what comes after them. `sendInParts` does both.
+   */
+  sentParts: readonly string[];
+  /** Record one more part as sent, before the next goes out; throws when the send lost its claim. */
+  partSent(providerMessageId: string): Promise<void>;
+}
+
+/**
+ * Send a message that takes several provider calls, in a fixed order, skipping the parts an
+ * earlier attempt sent and recording each part as it goes: a retry after part 2 of 3 failed
+ * sends part 2 and 3 only. Answers every part's provider id, first to last.
+ */
+export async function sendInParts(outbound: OutboundMessage, parts: readonly (() => Promise<string>)[]): Promise<string[]> {
+  const ids = outbound.sentParts.slice(0, parts.length);
+  for (const part of parts.slice(ids.length)) {
+    const id = await part();
+    await outbound.partSent(id);
+    ids.push(id);
+  }
+  return ids;
 }
 
 export interface SendResult {

@@ -13,3 +13,19 @@ function messagesOf(error: unknown): string[] {
 export function isUniqueViolation(error: unknown, columns?: string): boolean {
   return messagesOf(error).some((m) => m.includes("UNIQUE constraint failed") && (!columns || m.includes(columns)));
 }
+
+/**
+ * The table and columns of a UNIQUE failure (`UNIQUE constraint failed: users.workspace_id,
+ * users.email` → users, [email]; the tenant column left out), or null for any other error.
+ */
+export function uniqueViolation(error: unknown): { table: string; columns: string[] } | null {
+  for (const message of messagesOf(error)) {
+    const match = message.match(/UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)/);
+    if (!match) continue;
+    const qualified = match[1]!.split(", ");
+    const table = qualified[0]!.split(".")[0]!;
+    const columns = qualified.map((c) => c.split(".").pop()!).filter((c) => c !== "workspace_id");
+    return { table, columns };
+  }
+  return null;
+}

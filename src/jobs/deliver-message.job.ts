@@ -1,12 +1,21 @@
 // deliver_message: hand one queued Delivery to its channel's provider, through the account the
-// send chose (or, when that one is gone, the route the conversation has now). Re-reads the
-// delivery and exits when it is no longer queued, so a redelivered queue message sends nothing twice.
+// send chose (or, when that one is gone, the route the conversation has now). The delivery is
+// claimed first (a lease, in one conditional UPDATE), so of two deliveries of the job's queue
+// message one sends; a message sent in parts (long text, files) records each part and a retry
+// resumes after the last one sent.
 import { and, asc, desc, eq, isNotNull } from "drizzle-orm";
 import type { OutboundTemplate, ReplyTarget } from "../channels/channel-adapter";
 import { getAdapter } from "../channels/registry";
 import { conversations, deliveries, messageAttachments, messages } from "../db/schema";
 import type { Db } from "../db/client";
-import { type DeliveryRow, transitionDelivery } from "../modules/deliveries/deliveries.service";
+import {
+  claimDelivery,
+  type DeliveryRow,
+  recordSentPart,
+  releaseDelivery,
+  sentPartsOf,
+  transitionDelivery,
+} from "../modules/deliveries/deliveries.service";
 import { isConnectionChannel, type Route, routeMessage } from "../modules/messages/routing";
 import { PermanentJobError, TransientJobError } from "./errors";
 import { type JobHandler, MAX_ATTEMPTS } from "./runner";
@@ -69,14 +78,16 @@ function templateOf(message: MessageRow): OutboundTemplate | null {
 
 export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env }, job) => {
   const deliveryId = deliveryIdOf(job.inputJson);
-  const [delivery] = await db
-    .select()
-    .from(deliveries)
-    .where(and(eq(deliveries.workspaceId, job.workspaceId), eq(deliveries.id, deliveryId)));
-  if (!delivery) throw new PermanentJobError(`delivery ${deliveryId} not found`, "delivery_not_found");
-  if (delivery.statusKey !== "queued") {
-    return { done: true, result: { deliveryId, status: delivery.statusKey, skipped: "delivery is no longer queued" } };
+  // Claim before anything is sent: of two deliveries of this job's message, one sends.
+  const claim = await claimDelivery(db, job.workspaceId, deliveryId);
+  if (!claim) throw new PermanentJobError(`delivery ${deliveryId} not found`, "delivery_not_found");
+  if (!claim.claimed) {
+    if (claim.retryInMs !== null) {
+      throw new TransientJobError("another worker is sending this delivery", "delivery_claimed", Math.ceil(claim.retryInMs / 1000) + 1);
+    }
+    return { done: true, result: { deliveryId, status: claim.delivery.statusKey, skipped: "delivery is no longer queued" } };
   }
+  const { delivery, leaseId } = claim;
 
   /** Record the failure on the delivery, and fail the job with the same reason. */
   const fail = async (code: string, message: string) => {
@@ -102,6 +113,11 @@ export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env },
   }
 
   const replyTo = await replyTargetOf(db, outbound.message);
+  const partSent = async (providerMessageId: string) => {
+    if (!(await recordSentPart(db, delivery.id, leaseId, providerMessageId))) {
+      throw new TransientJobError("the delivery's claim ran out while sending; its new holder carries on", "delivery_claim_lost");
+    }
+  };
   try {
     const sent = await adapter.sendMessage(
       { env, db, connection },
@@ -112,6 +128,8 @@ export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env },
         recipient,
         replyTo,
         template: templateOf(outbound.message),
+        sentParts: sentPartsOf(delivery),
+        partSent,
       },
     );
     const { delivery: after } = await transitionDelivery(db, delivery, { status: sent.status, providerMessageId: sent.providerMessageId });
@@ -123,6 +141,7 @@ export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env },
       const code = error instanceof PermanentJobError || error instanceof TransientJobError ? error.code : "provider_error";
       throw await fail(code, error instanceof Error ? error.message : String(error));
     }
+    await releaseDelivery(db, delivery.id, leaseId);
     throw error;
   }
 };

@@ -8,6 +8,7 @@ import type { Bindings } from "../env";
 import { rawBatch, type Statement } from "../lib/d1-batch";
 import { PermanentJobError, TransientJobError } from "./errors";
 import { isTaskMessage, type JobMessage, type JobMessageOf, type QueueMessage } from "./job-message";
+import { enqueue, newJobMessage } from "./outbox";
 import { backoffSeconds, MAX_ATTEMPTS } from "./retry";
 import { runTask, type TaskHandlers } from "./tasks";
 
@@ -64,27 +65,24 @@ export function jobInsert(db: Db, job: NewJob) {
 }
 
 /**
- * Create a job and queue its first message. Extra statements run in the same batch (the job
- * lands with the change that asked for it, or not at all).
+ * Create a job and queue its first message (`{kind, jobId, workspaceId}`, plus `chunk: 0` for
+ * chunked kinds) through the outbox. Extra statements run in the same batch (the job lands with
+ * the change that asked for it, or not at all). A queue that refuses the message does not fail
+ * this: the job is stored, and the cron sends its message.
  */
-export async function enqueue(
-  db: Db,
-  queue: Queue<JobMessage>,
-  job: NewJob,
-  firstMessage: (jobId: number) => JobMessage,
-  extra: BatchItem[] = [],
-): Promise<JobRow> {
-  const [inserted] = (await db.batch([jobInsert(db, job).returning(), ...extra])) as [JobRow[]];
-  const row = inserted[0]!;
-  try {
-    await queue.send(firstMessage(row.id), { contentType: "json" });
-  } catch (error) {
-    // A job nobody will ever run must not sit in `queued` forever.
-    await finish(db, row, "failed", errorResult(new TransientJobError(`could not queue the job: ${String(error)}`, "enqueue_failed")));
-    throw error;
-  }
-  return row;
+export async function createJob(db: Db, env: Pick<Bindings, "JOBS">, job: NewJob, extra: BatchItem[] = []): Promise<JobRow> {
+  const [inserted] = (await enqueue(db, env, job.workspaceId, [newJobMessage(job.kind, job.workspaceId, CHUNKED_KINDS.has(job.kind))], [
+    jobInsert(db, job).returning(),
+    ...extra,
+  ])) as [JobRow[]];
+  return inserted[0]!;
 }
+
+/** Kinds whose messages carry a chunk number (see job-message.ts). */
+const CHUNKED_KINDS: ReadonlySet<JobKind> = new Set(["import_contacts", "export_contacts"]);
+
+/** The job's own row is still unfinished (for conditions on `jobs` itself). */
+const unfinished = inArray(jobs.statusKey, ["queued", "running"]);
 
 /** `… WHERE <job still unfinished>`: statements guarded by it run once, however many finish. */
 const stillUnfinished = (jobId: number): SQL =>
@@ -120,7 +118,7 @@ async function finish(
     db
       .update(jobs)
       .set({ statusKey: status, resultJson: JSON.stringify(result), finishedAt: now, updatedAt: now, ...(fileUrl !== undefined ? { fileUrl } : {}) })
-      .where(and(eq(jobs.id, job.id), inArray(jobs.statusKey, ["queued", "running"]))),
+      .where(and(eq(jobs.id, job.id), unfinished)),
   );
   await rawBatch(db, statements);
 }
@@ -152,20 +150,30 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
     return;
   }
 
+  // Every status change is conditional on the status it leaves: a job another delivery finished
+  // meanwhile is never moved back to running (or, below, to queued).
   const now = Date.now();
-  await db
+  const [started] = await db
     .update(jobs)
-    .set({ statusKey: "running", startedAt: job.startedAt ?? now, attempts: job.attempts + 1, updatedAt: now })
-    .where(eq(jobs.id, job.id));
+    .set({ statusKey: "running", startedAt: sql`coalesce(${jobs.startedAt}, ${now})`, attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
+    .where(and(eq(jobs.id, job.id), unfinished))
+    .returning({ id: jobs.id });
+  if (!started) {
+    message.ack();
+    return;
+  }
 
-  const ctx: JobContext = { db, env, send: async (next) => void (await env.JOBS.send(next, { contentType: "json" })) };
+  const ctx: JobContext = { db, env, send: async (next) => void (await enqueue(db, env, next.workspaceId, [next])) };
   try {
     const outcome = await handler(ctx, { ...job, statusKey: "running" }, body as never);
     if (outcome.done) {
       await finish(db, job, "succeeded", outcome.result, outcome.fileUrl, outcome.events);
     } else {
       if (outcome.progress !== undefined) {
-        await db.update(jobs).set({ progressJson: JSON.stringify(outcome.progress), updatedAt: Date.now() }).where(eq(jobs.id, job.id));
+        await db
+          .update(jobs)
+          .set({ progressJson: JSON.stringify(outcome.progress), updatedAt: Date.now() })
+          .where(and(eq(jobs.id, job.id), unfinished));
       }
       if (outcome.next) {
         await ctx.send(outcome.next);
@@ -184,11 +192,14 @@ export async function runMessage(env: Bindings, handlers: JobHandlers, message: 
       error instanceof TransientJobError && error.retryAfterSeconds !== undefined
         ? error.retryAfterSeconds
         : backoffSeconds(message.attempts);
-    await db
+    const [requeued] = await db
       .update(jobs)
       .set({ statusKey: "queued", resultJson: JSON.stringify({ ...errorResult(error), retryInSeconds: delaySeconds }), updatedAt: Date.now() })
-      .where(eq(jobs.id, job.id));
-    message.retry({ delaySeconds });
+      .where(and(eq(jobs.id, job.id), eq(jobs.statusKey, "running")))
+      .returning({ id: jobs.id });
+    // Finished by another delivery meanwhile: nothing left to retry.
+    if (requeued) message.retry({ delaySeconds });
+    else message.ack();
   }
 }
 
@@ -200,7 +211,7 @@ async function markDispatched(db: Db, jobId: number, chunk: number): Promise<voi
   await db
     .update(jobs)
     .set({ progressJson: sql`json_set(coalesce(${jobs.progressJson}, '{}'), '$.dispatchedChunk', ${chunk})` })
-    .where(eq(jobs.id, jobId));
+    .where(and(eq(jobs.id, jobId), unfinished));
 }
 
 /** Has the message for `chunk` of this job been queued already? */

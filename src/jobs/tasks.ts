@@ -6,6 +6,7 @@ import { createDb, type Db } from "../db/client";
 import type { Bindings } from "../env";
 import { PermanentJobError, TransientJobError } from "./errors";
 import type { TaskMessage, TaskMessageOf, TaskName } from "./job-message";
+import { enqueue } from "./outbox";
 import { backoffSeconds, MAX_ATTEMPTS } from "./retry";
 
 export interface TaskContext {
@@ -17,9 +18,9 @@ export type TaskHandler<T extends TaskName> = (ctx: TaskContext, message: TaskMe
 
 export type TaskHandlers = { [T in TaskName]?: TaskHandler<T> };
 
-/** Put a task on the jobs queue. */
-export async function enqueueTask(env: Pick<Bindings, "JOBS">, task: TaskMessage): Promise<void> {
-  await env.JOBS.send(task, { contentType: "json" });
+/** Put a task on the jobs queue (through the outbox: a refused send is the cron's to retry). */
+export async function enqueueTask(env: Pick<Bindings, "JOBS" | "DB">, task: TaskMessage): Promise<void> {
+  await enqueue(createDb(env.DB), env, task.workspaceId, [task]);
 }
 
 function logTask(level: "warn" | "error", message: Message<TaskMessage>, outcome: string, error?: unknown) {

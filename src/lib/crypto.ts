@@ -1,4 +1,5 @@
 // Hashing, random tokens, constant-time comparison and AES-GCM for stored credentials.
+import { encryptionKeyBytes } from "./settings";
 
 const encoder = new TextEncoder();
 
@@ -50,20 +51,19 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return crypto.subtle.timingSafeEqual(left, right);
 }
 
-async function aesKey(secretBase64: string): Promise<CryptoKey> {
-  const raw = fromBase64(secretBase64);
-  if (raw.byteLength !== 32) throw new Error("ENCRYPTION_KEY must be 32 bytes, base64-encoded");
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+/** The AES-GCM key from the ENCRYPTION_KEY secret (500 `server_misconfigured` when it is unusable). */
+export async function aesKey(secretBase64: string | undefined): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encryptionKeyBytes(secretBase64), "AES-GCM", false, ["encrypt", "decrypt"]);
 }
 
-export async function encryptJson(secretBase64: string, value: unknown): Promise<{ ciphertext: string; iv: string }> {
+export async function encryptJson(secretBase64: string | undefined, value: unknown): Promise<{ ciphertext: string; iv: string }> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = encoder.encode(JSON.stringify(value));
   const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await aesKey(secretBase64), data);
   return { ciphertext: toBase64(new Uint8Array(sealed)), iv: toBase64(iv) };
 }
 
-export async function decryptJson<T>(secretBase64: string, sealed: { ciphertext: string; iv: string }): Promise<T> {
+export async function decryptJson<T>(secretBase64: string | undefined, sealed: { ciphertext: string; iv: string }): Promise<T> {
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: fromBase64(sealed.iv) },
     await aesKey(secretBase64),

@@ -17,6 +17,7 @@ export const errorStatus = {
   validation_failed: 422,
   rate_limited: 429,
   internal_error: 500,
+  server_misconfigured: 500,
   upstream_error: 502,
 } as const;
 

@@ -1,4 +1,5 @@
-// Bearer-token authentication (tokens stored as SHA-256), the operator guard and the owner guard.
+// Bearer-token authentication (tokens stored as SHA-256; the token and its user checked on every
+// request), the operator guard and the owner guard.
 import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../db/client";
@@ -6,7 +7,8 @@ import { apiTokens, users, workspaces } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { sha256Hex, timingSafeEqual } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { cachedToken, rememberToken } from "../lib/token-cache";
+import { adminToken } from "../lib/settings";
+import { refuseKnownBadAddress, spendBadToken } from "./rate-limit";
 
 /** A token's last-use time is refreshed at most this often, to keep reads free of writes. */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
@@ -19,15 +21,20 @@ function bearer(header: string | undefined): string | null {
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
   if (!token) throw new AppError("unauthorized", "missing bearer token");
-  const tokenHash = await sha256Hex(token);
   const now = Date.now();
-  const known = cachedToken(tokenHash, now) ?? (await lookupToken(c.var.db, tokenHash, now));
-  if (!known) throw new AppError("unauthorized", "invalid or revoked token");
+  // An address that has sent too many bad tokens is refused before any lookup.
+  refuseKnownBadAddress(c, now);
+  // Looked up on every request, with the user's state: a revoked token, or the token of a user
+  // an owner deactivated (or whose role changed), counts at once in every isolate.
+  const known = await lookupToken(c.var.db, await sha256Hex(token));
+  if (!known) {
+    await spendBadToken(c, now);
+    throw new AppError("unauthorized", "invalid or revoked token, or a deactivated user");
+  }
   c.set("caller", known.caller);
   c.set("idempotencyScope", `user:${known.caller.userId}`);
 
   if (known.lastUsedAt === null || now - known.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-    known.lastUsedAt = now;
     c.executionCtx.waitUntil(
       c.var.db
         .update(apiTokens)
@@ -39,7 +46,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-async function lookupToken(db: Db, tokenHash: string, now: number) {
+async function lookupToken(db: Db, tokenHash: string): Promise<{ caller: Caller; lastUsedAt: number | null } | undefined> {
   const [row] = await db
     .select({
       tokenId: apiTokens.id,
@@ -51,21 +58,20 @@ async function lookupToken(db: Db, tokenHash: string, now: number) {
       timeZone: workspaces.timeZone,
     })
     .from(apiTokens)
-    .innerJoin(users, and(eq(users.id, apiTokens.userId), eq(users.workspaceId, apiTokens.workspaceId)))
+    .innerJoin(users, and(eq(users.id, apiTokens.userId), eq(users.workspaceId, apiTokens.workspaceId), isNull(users.deactivatedAt)))
     .innerJoin(workspaces, eq(workspaces.id, apiTokens.workspaceId))
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
     .limit(1);
   if (!row) return undefined;
   const { lastUsedAt, ...caller } = row;
-  rememberToken(tokenHash, caller, lastUsedAt, now);
-  return cachedToken(tokenHash, now);
+  return { caller, lastUsedAt };
 }
 
 /** The operator secret (ADMIN_TOKEN) guards workspace creation. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const expected = adminToken(c.env.ADMIN_TOKEN);
   const token = bearer(c.req.header("authorization"));
-  const expected = c.env.ADMIN_TOKEN;
-  if (!token || !expected || !timingSafeEqual(token, expected)) {
+  if (!token || !timingSafeEqual(token, expected)) {
     throw new AppError("unauthorized", "operator token required");
   }
   c.set("idempotencyScope", "admin");

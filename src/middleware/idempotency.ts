@@ -1,11 +1,13 @@
-// `Idempotency-Key` on mutating POSTs: the same key and body within 24 h replays the first
-// response and does nothing twice; the same key with another body is refused.
+// `Idempotency-Key` on mutating POSTs: the same key and request (method, path, query string and
+// body) within 24 h replays the first response — status, body and the headers that matter, such
+// as Location — and does nothing twice; the same key with another request is refused. Stored
+// responses are sealed with ENCRYPTION_KEY: some carry secrets (new tokens, link codes).
 import { and, eq, lt } from "drizzle-orm";
 import type { HonoRequest } from "hono";
 import { createMiddleware } from "hono/factory";
 import { idempotencyKeys } from "../db/schema";
 import type { AppEnv } from "../env";
-import { sha256Hex, toHex } from "../lib/crypto";
+import { aesKey, decryptJson, encryptJson, sha256Hex, toHex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
@@ -35,7 +37,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const db = c.var.db;
   const scope = c.var.idempotencyScope;
-  const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await bodyDigest(c.req)}`);
+  // Before any work: a server that could not seal the response must not do the work either.
+  await aesKey(c.env.ENCRYPTION_KEY);
+  const url = new URL(c.req.url);
+  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await bodyDigest(c.req)}`);
   const now = Date.now();
 
   const [, claimed] = await db.batch([
@@ -67,9 +72,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (existing.statusCode === null || existing.responseBody === null) {
       throw new AppError("request_in_progress", "a request with this Idempotency-Key is still being processed");
     }
-    return new Response(existing.responseBody, {
+    const stored =
+      existing.responseIv === null
+        ? { headers: { "content-type": "application/json" }, body: existing.responseBody }
+        : await unseal(c.env.ENCRYPTION_KEY, existing.responseBody, existing.responseIv);
+    return new Response(stored.body, {
       status: existing.statusCode,
-      headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+      headers: { ...stored.headers, "idempotent-replayed": "true" },
     });
   }
 
@@ -87,9 +96,30 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     await db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, rowId));
     return;
   }
-  const responseBody = await c.res.clone().text();
+  const headers: Record<string, string> = {};
+  c.res.headers.forEach((value, name) => {
+    if (!UNREPLAYED_HEADERS.has(name)) headers[name] = value;
+  });
+  const sealed = await encryptJson(c.env.ENCRYPTION_KEY, { headers, body: await c.res.clone().text() } satisfies StoredResponse);
   await db
     .update(idempotencyKeys)
-    .set({ statusCode: c.res.status, responseBody })
+    .set({ statusCode: c.res.status, responseBody: sealed.ciphertext, responseIv: sealed.iv })
     .where(eq(idempotencyKeys.id, rowId));
 });
+
+/** Headers of the first response that a replay does not repeat (each response gets its own). */
+const UNREPLAYED_HEADERS = new Set(["x-request-id", "content-length", "date", "set-cookie"]);
+
+interface StoredResponse {
+  headers: Record<string, string>;
+  body: string;
+}
+
+async function unseal(secret: string | undefined, ciphertext: string, iv: string): Promise<StoredResponse> {
+  try {
+    return await decryptJson<StoredResponse>(secret, { ciphertext, iv });
+  } catch {
+    // Sealed under another ENCRYPTION_KEY (it was rotated): the first response is gone for good.
+    throw new AppError("idempotency_key_reused", "the first response to this Idempotency-Key can no longer be replayed; send the request with a new key");
+  }
+}

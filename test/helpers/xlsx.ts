@@ -5,7 +5,8 @@ import { memorySource } from "../../src/lib/files/byte-source";
 import { loadSharedStrings, openXlsx, readSheetRows, sharedStringLookup } from "../../src/lib/files/xlsx-reader";
 import { readZipDirectory } from "../../src/lib/files/zip-reader";
 
-export type FixtureCell = string | number | boolean | null | { inline: string } | { rich: string[] };
+/** `{ xml }`: a shared string written verbatim (entities and all), for malformed workbooks. */
+export type FixtureCell = string | number | boolean | null | { inline: string } | { rich: string[] } | { xml: string };
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const col = (i: number) => String.fromCharCode(65 + i);
@@ -35,6 +36,7 @@ export function buildXlsx(rows: FixtureCell[][], opts: { firstRow?: number } = {
           if (typeof cell === "number") return `<c r="${ref}"><v>${cell}</v></c>`;
           if (typeof cell === "boolean") return `<c r="${ref}" t="b"><v>${cell ? 1 : 0}</v></c>`;
           if (typeof cell === "object" && "inline" in cell) return `<c r="${ref}" t="inlineStr"><is><t>${esc(cell.inline)}</t></is></c>`;
+          if (typeof cell === "object" && "xml" in cell) return `<c r="${ref}" t="s"><v>${shared(`<t>${cell.xml}</t>`)}</v></c>`;
           const si =
             typeof cell === "object"
               ? cell.rich.map((run, i) => `<r>${i ? "<rPr><b/></rPr>" : ""}<t xml:space="preserve">${esc(run)}</t></r>`).join("") +

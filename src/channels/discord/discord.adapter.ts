@@ -6,7 +6,7 @@ import type { messageAttachments } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { PermanentJobError } from "../../jobs/errors";
 import { credentialsOf } from "../../modules/channels-config/channels.service";
-import type { ChannelAdapter } from "../channel-adapter";
+import { type ChannelAdapter, sendInParts } from "../channel-adapter";
 import { type DiscordFile, type DiscordMessage, discordRest } from "./discord-api";
 import type { DiscordCredentials } from "./discord-credentials";
 import { discordJobError } from "./discord-errors";
@@ -57,23 +57,33 @@ export const discordAdapter = {
     for (let i = 0; i < outbound.attachments.length; i += FILES_PER_MESSAGE) groups.push(outbound.attachments.slice(i, i + FILES_PER_MESSAGE));
     if (parts.length === 0 && groups.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
 
-    const sentIds: string[] = [];
-    try {
-      // The DM channel between the bot and the person (Discord returns the existing one).
-      const channel = await rest.request<{ id: string }>("POST", "/users/@me/channels", { recipient_id: outbound.recipient.externalId });
-      const path = `/channels/${channel.id}/messages`;
-      // The last piece of text rides with the first files.
-      const lastText = groups.length > 0 ? parts.pop() : undefined;
-      for (const content of parts) sentIds.push((await rest.request<DiscordMessage>("POST", path, { content, allowed_mentions: NO_MENTIONS })).id);
-      for (const [i, group] of groups.entries()) {
+    // The DM channel between the bot and the person (Discord returns the existing one), asked for
+    // once, when a part is still to be sent.
+    let dm: string | undefined;
+    const path = async () => {
+      dm ??= (await rest.request<{ id: string }>("POST", "/users/@me/channels", { recipient_id: outbound.recipient!.externalId })).id;
+      return `/channels/${dm}/messages`;
+    };
+    // The last piece of text rides with the first files. Each piece and each group of files is a
+    // part: a retry resumes after the ones already sent (sendInParts).
+    const lastText = groups.length > 0 ? parts.pop() : undefined;
+    const calls: (() => Promise<string>)[] = parts.map(
+      (content) => async () => (await rest.request<DiscordMessage>("POST", await path(), { content, allowed_mentions: NO_MENTIONS })).id,
+    );
+    for (const [i, group] of groups.entries()) {
+      calls.push(async () => {
         const files = await Promise.all(group.map((a) => fileOf(env, a)));
         const payload = {
           ...(i === 0 && lastText ? { content: lastText } : {}),
           allowed_mentions: NO_MENTIONS,
           attachments: files.map((f, n) => ({ id: n, filename: f.name })),
         };
-        sentIds.push((await rest.upload<DiscordMessage>(path, payload, files)).id);
-      }
+        return (await rest.upload<DiscordMessage>(await path(), payload, files)).id;
+      });
+    }
+    let sentIds: string[];
+    try {
+      sentIds = await sendInParts(outbound, calls);
     } catch (error) {
       throw discordJobError(error);
     }

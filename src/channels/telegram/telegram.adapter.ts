@@ -6,7 +6,7 @@ import type { messageAttachments } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { PermanentJobError } from "../../jobs/errors";
 import { credentialsOf } from "../../modules/channels-config/channels.service";
-import type { ChannelAdapter } from "../channel-adapter";
+import { type ChannelAdapter, sendInParts } from "../channel-adapter";
 import { telegramApi } from "./telegram-api";
 import { telegramConnect } from "./telegram.connect";
 import type { TelegramCredentials } from "./telegram-credentials";
@@ -57,21 +57,25 @@ export const telegramAdapter = {
     const { body } = outbound.message;
     // The text rides on the first file as its caption when it fits; otherwise it goes first.
     const captioned = outbound.attachments.length > 0 && body.length <= CAPTION_LIMIT;
-    const sentIds: number[] = [];
-    try {
-      if (!captioned) {
-        for (const part of textParts(body)) sentIds.push((await api.sendMessage(chatId, part)).message_id);
-      }
-      for (const [i, attachment] of outbound.attachments.entries()) {
+    const parts: (() => Promise<string>)[] = [];
+    if (!captioned) {
+      for (const text of textParts(body)) parts.push(async () => String((await api.sendMessage(chatId, text)).message_id));
+    }
+    for (const [i, attachment] of outbound.attachments.entries()) {
+      parts.push(async () => {
         const file = await inputFileOf(env, attachment);
         const options = captioned && i === 0 && body ? { caption: body } : {};
         const sent = sentAsPhoto(attachment) ? await api.sendPhoto(chatId, file, options) : await api.sendDocument(chatId, file, options);
-        sentIds.push(sent.message_id);
-      }
+        return String(sent.message_id);
+      });
+    }
+    if (parts.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
+    let sentIds: string[];
+    try {
+      sentIds = await sendInParts(outbound, parts);
     } catch (error) {
       throw telegramJobError(error);
     }
-    if (sentIds.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
-    return { providerMessageId: String(sentIds[0]), status: "sent" };
+    return { providerMessageId: sentIds[0]!, status: "sent" };
   },
 } as const satisfies ChannelAdapter;

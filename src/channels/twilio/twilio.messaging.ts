@@ -9,7 +9,17 @@ import { normalizePhone } from "../../lib/phone";
 import { signedAttachmentUrl } from "../../modules/attachments/signed-links";
 import { credentialsOf, webhookUrl } from "../../modules/channels-config/channels.service";
 import { conversationContactPhone } from "../../modules/contacts/contacts.service";
-import type { ChannelAdapter, DeliveryUpdate, InboundMessage, MediaRef, OutboundMessage, ProviderContext, SendResult, WebhookRequest } from "../channel-adapter";
+import {
+  type ChannelAdapter,
+  type DeliveryUpdate,
+  type InboundMessage,
+  type MediaRef,
+  type OutboundMessage,
+  type ProviderContext,
+  type SendResult,
+  sendInParts,
+  type WebhookRequest,
+} from "../channel-adapter";
 import { downloadFile } from "../media";
 import { accountPath, basicAuth, twilioBase, twilioRequest } from "./twilio-api";
 import { configOf, type TwilioCredentials } from "./twilio-credentials";
@@ -184,27 +194,27 @@ export async function sendTwilioMessage(ctx: ProviderContext, outbound: Outbound
   const parts = messageParts(outbound.message.body, mediaUrls);
   if (parts.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
   const sender = config.messagingServiceSid ? { MessagingServiceSid: config.messagingServiceSid } : { From: config.from };
-  let firstSid: string | null = null;
+  // Each part is one Twilio message: a retry resumes after the parts already sent (sendInParts).
+  const calls = parts.map(
+    (part) => async () =>
+      (
+        await twilioRequest<{ sid: string }>(env, credentials, "POST", accountPath(credentials.accountSid, "/Messages.json"), {
+          To: to,
+          ...sender,
+          Body: part.body || null,
+          MediaUrl: part.media,
+          StatusCallback: callbackUrl(ctx, "status"),
+        })
+      ).sid,
+  );
+  let sids: string[];
   try {
-    for (const part of parts) {
-      const sent = await twilioRequest<{ sid: string }>(env, credentials, "POST", accountPath(credentials.accountSid, "/Messages.json"), {
-        To: to,
-        ...sender,
-        Body: part.body || null,
-        MediaUrl: part.media,
-        StatusCallback: callbackUrl(ctx, "status"),
-      });
-      firstSid ??= sent.sid;
-    }
+    sids = await sendInParts(outbound, calls);
   } catch (error) {
-    // Parts already sent stay sent; the delivery follows the first one's status.
-    if (firstSid) {
-      console.warn(JSON.stringify({ twilio: "send", deliveryId: outbound.deliveryId, partial: firstSid, error: String(error) }));
-      return { providerMessageId: firstSid, status: "sent" };
-    }
     throw twilioJobError(error);
   }
-  return { providerMessageId: firstSid, status: "sent" };
+  // The delivery follows the first part's status.
+  return { providerMessageId: sids[0] ?? null, status: "sent" };
 }
 
 /**

@@ -4,7 +4,7 @@
 // an approved template — from the number the contact wrote to, inside the 24-hour window.
 import { PermanentJobError } from "../../jobs/errors";
 import { credentialsOf } from "../../modules/channels-config/channels.service";
-import type { ChannelAdapter, OutboundMessage, ReplyTarget } from "../channel-adapter";
+import { type ChannelAdapter, type OutboundMessage, type ReplyTarget, sendInParts } from "../channel-adapter";
 import { graph } from "./whatsapp-api";
 import { whatsappConnect } from "./whatsapp.connect";
 import { sealedCredentials, type WhatsAppCredentials } from "./whatsapp-credentials";
@@ -58,26 +58,31 @@ async function send({ env, connection }: Parameters<ChannelAdapter["sendMessage"
       type: "template",
       template: { name: template.name, language: { code: template.language }, ...(template.components?.length ? { components: template.components } : {}) },
     });
-    return [id];
+    return [id ?? "unreported-0"];
   }
 
-  const ids: (string | null)[] = [];
-  // The reply's quote rides on the first message that leaves.
+  // Text (in pieces, unless it rides as a file's caption), then each file uploaded and sent by
+  // id: one Cloud API message per part. A retry resumes after the parts already sent.
   const context = contextOf(outbound.replyTo, connection.id);
-  const first = () => (ids.length === 0 ? context : {});
   const body = outbound.message.body;
   const captionable = outbound.attachments.findIndex((a) => mediaTypeOf(a) !== "audio");
   const captionAt = body.trim() && body.length <= CAPTION_LIMIT ? captionable : -1;
+  const contents: (() => Promise<Record<string, unknown>>)[] = [];
   if (captionAt < 0 && body.trim()) {
-    for (const part of textParts(body)) ids.push(await post({ ...first(), type: "text", text: { body: part, preview_url: /https?:\/\//i.test(part) } }));
+    for (const part of textParts(body)) contents.push(async () => ({ type: "text", text: { body: part, preview_url: /https?:\/\//i.test(part) } }));
   }
   for (const [i, attachment] of outbound.attachments.entries()) {
-    const type = mediaTypeOf(attachment);
-    const id = await uploadWhatsAppMedia(env, accessToken, phoneNumberId, attachment);
-    const media = { id, ...(i === captionAt ? { caption: body } : {}), ...(type === "document" ? { filename: attachment.fileName } : {}) };
-    ids.push(await post({ ...first(), type, [type]: media }));
+    contents.push(async () => {
+      const type = mediaTypeOf(attachment);
+      const id = await uploadWhatsAppMedia(env, accessToken, phoneNumberId, attachment);
+      return { type, [type]: { id, ...(i === captionAt ? { caption: body } : {}), ...(type === "document" ? { filename: attachment.fileName } : {}) } };
+    });
   }
-  return ids;
+  // The reply's quote rides on the first message that leaves.
+  return sendInParts(
+    outbound,
+    contents.map((content, index) => async () => (await post({ ...(index === 0 ? context : {}), ...(await content()) })) ?? `unreported-${index}`),
+  );
 }
 
 export const whatsappAdapter = {
@@ -100,13 +105,13 @@ export const whatsappAdapter = {
       const closed = await windowClosedReason(ctx.db, { workspaceId: outbound.message.workspaceId, id: outbound.message.conversationId }, ctx.connection);
       if (closed) throw new PermanentJobError(closed, "outside_customer_window");
     }
-    let ids: (string | null)[];
+    let ids: string[];
     try {
       ids = await send(ctx, outbound);
     } catch (error) {
       throw whatsappJobError(error);
     }
     if (ids.length === 0) throw new PermanentJobError("the message has neither text nor files", "empty_message");
-    return { providerMessageId: ids[0] ?? null, status: "sent" };
+    return { providerMessageId: ids[0]!, status: "sent" };
   },
 } as const satisfies ChannelAdapter;

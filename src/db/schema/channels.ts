@@ -49,6 +49,7 @@ export const channelUpdates = sqliteTable(
       foreignColumns: [channelConnections.workspaceId, channelConnections.id],
     }),
     unique("channel_updates_connection_update_uq").on(t.connectionId, t.updateId),
+    index("channel_updates_received_idx").on(t.receivedAt),
   ],
 );
 

@@ -267,6 +267,15 @@ export const deliveries = sqliteTable(
     providerMessageId: text("provider_message_id"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
+    /**
+     * The claim of the worker sending this delivery: its id and when the lease runs out. A send
+     * needs the claim, so a redelivered queue message cannot send twice; an expired lease (a
+     * worker that died) can be claimed again.
+     */
+    leaseId: text("lease_id"),
+    leaseUntil: integer("lease_until"),
+    /** Provider ids of the parts already sent (text pieces, then files), JSON: a retry resumes after them. */
+    sentPartsJson: text("sent_parts_json"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

@@ -34,3 +34,24 @@ export const jobs = sqliteTable(
     check("jobs_attempts_ck", sql`${t.attempts} >= 0`),
   ],
 );
+
+/**
+ * The transactional outbox of the jobs queue: a queue message is written here in the same D1
+ * batch as the work it starts, sent after the batch commits, and deleted once the queue took it.
+ * A send that failed (or a Worker that died between commit and send) leaves the row, and the cron
+ * (`scheduled()`) sends it after a grace period. Consumers are idempotent, so a message sent twice
+ * (the row outlived a successful send) does nothing twice.
+ */
+export const queueOutbox = sqliteTable(
+  "queue_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id").notNull().references(() => workspaces.id),
+    /** The queue message (a JobMessage or TaskMessage), JSON. */
+    bodyJson: text("body_json").notNull(),
+    /** Sends tried by the cron so far (for the log: a message that never gets through). */
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull().$defaultFn(now),
+  },
+  (t) => [index("queue_outbox_created_idx").on(t.createdAt)],
+);

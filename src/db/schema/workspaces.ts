@@ -22,6 +22,8 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     email: text("email").notNull(),
     role: text("role", { enum: userRoles }).notNull().default("member"),
+    /** Set when an owner deactivates the user: their tokens stop working, nothing reaches them. */
+    deactivatedAt: integer("deactivated_at"),
     /** E.164; the number a phone channel rings for this rep (PATCH /v1/me). */
     phone: text("phone"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
@@ -103,6 +105,7 @@ export const chatLinkCodes = sqliteTable(
   },
   (t) => [
     foreignKey({ columns: [t.workspaceId, t.userId], foreignColumns: [users.workspaceId, users.id] }),
+    index("chat_link_codes_expires_idx").on(t.expiresAt),
     check("chat_link_codes_platform_ck", oneOf(t.platformKey, chatPlatforms)),
   ],
 );
@@ -127,7 +130,12 @@ export const idempotencyKeys = sqliteTable(
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
     statusCode: integer("status_code"),
+    /**
+     * The response to replay: with `responseIv`, AES-GCM ciphertext (ENCRYPTION_KEY) of
+     * `{headers, body}` — responses carry secrets (new tokens, link codes) and are never stored in clear.
+     */
     responseBody: text("response_body"),
+    responseIv: text("response_iv"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
   },
   (t) => [

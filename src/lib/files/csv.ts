@@ -190,3 +190,21 @@ export function csvLine(fields: readonly (string | number | null | undefined)[])
       .join(",") + "\r\n"
   );
 }
+
+/**
+ * OWASP's rule against formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab or CR
+ * is something a spreadsheet would evaluate, so it gets a leading `'` — which spreadsheets read as
+ * "this is text" and do not show. Numbers are numbers and stay as they are.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export const defuseFormula = (value: string | number | null | undefined) =>
+  typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : value;
+
+/** Undo `defuseFormula` on a cell read back (an export or error report re-imported). */
+export const undoDefusedFormula = (text: string): string => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
+
+/** A CSV line meant to be opened in a spreadsheet (exports, error reports): every cell defused. */
+export function spreadsheetCsvLine(fields: readonly (string | number | null | undefined)[]): string {
+  return csvLine(fields.map(defuseFormula));
+}

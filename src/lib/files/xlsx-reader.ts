@@ -100,12 +100,17 @@ export async function openXlsx(source: ByteSource, limits: XlsxLimits = DEFAULT_
 
 const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
+/** A numeric character reference's character; one beyond Unicode makes the file unreadable. */
+function codePoint(value: number, reference: string): string {
+  if (!Number.isInteger(value) || value > 0x10ffff) throw new ZipError(`${reference.slice(0, 20)} is not a Unicode character`);
+  return String.fromCodePoint(value);
+}
+
 /** XML entities, then OOXML's `_xHHHH_` escapes for characters XML cannot carry. */
 export function decodeXmlText(text: string): string {
   return text
     .replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (whole, name: string) => {
-      if (name.startsWith("#x")) return String.fromCodePoint(parseInt(name.slice(2), 16));
-      if (name.startsWith("#")) return String.fromCodePoint(parseInt(name.slice(1), 10));
+      if (name.startsWith("#")) return codePoint(name.startsWith("#x") ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10), whole);
       return ENTITIES[name] ?? whole;
     })
     .replace(/_x([0-9a-fA-F]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));

@@ -57,7 +57,10 @@ export const attachmentsRouter = createRouter()
     const contentType = c.req.header("content-type") ?? "";
     let upload: Upload;
     if (/^multipart\/form-data/i.test(contentType)) {
-      const file = (await c.req.formData()).get("file");
+      const form = await c.req.formData().catch(() => {
+        throw new AppError("bad_request", "the multipart body could not be parsed (check its boundary and framing)");
+      });
+      const file = form.get("file");
       if (!(file instanceof File)) throw invalidField("body.file", "send the file in a multipart field named `file`");
       upload = { data: await file.arrayBuffer(), fileName: file.name, contentType: file.type || "application/octet-stream", field: "body.file" };
     } else {

@@ -65,7 +65,8 @@ export async function redeemLinkCode(
   const [row] = await db
     .select({ code: chatLinkCodes, userName: users.name })
     .from(chatLinkCodes)
-    .innerJoin(users, eq(users.id, chatLinkCodes.userId))
+    // A deactivated user's codes link nothing.
+    .innerJoin(users, and(eq(users.id, chatLinkCodes.userId), isNull(users.deactivatedAt)))
     .where(and(eq(chatLinkCodes.codeHash, await sha256Hex(code)), eq(chatLinkCodes.platformKey, platform)));
   if (!row) return { ok: false, reason: "unknown" };
   if (row.code.workspaceId !== bot.workspaceId) return { ok: false, reason: "other_workspace" };
@@ -109,7 +110,8 @@ export async function linkedRep(db: Db, bot: ChatBot, externalUserId: string): P
   const [row] = await db
     .select({ link: chatLinks, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
     .from(chatLinks)
-    .innerJoin(users, and(eq(users.workspaceId, chatLinks.workspaceId), eq(users.id, chatLinks.userId)))
+    // A deactivated user's links act for nobody.
+    .innerJoin(users, and(eq(users.workspaceId, chatLinks.workspaceId), eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
     .where(and(linkedThrough(bot), eq(chatLinks.externalUserId, externalUserId)))
     .orderBy(desc(chatLinks.connectionId))
@@ -119,13 +121,13 @@ export async function linkedRep(db: Db, bot: ChatBot, externalUserId: string): P
   return { caller: { userId: link.userId, workspaceId: link.workspaceId, tokenId: 0, ...rest }, link };
 }
 
-/** A user's rights as a Caller (for work done on their behalf off a request: cards, notices). */
+/** A user's rights as a Caller (for work done on their behalf off a request: cards, notices); null once deactivated. */
 export async function callerOf(db: Db, workspaceId: number, userId: number): Promise<Caller | null> {
   const [row] = await db
     .select({ role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
     .from(users)
     .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
-    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId), isNull(users.deactivatedAt)));
   return row ? { userId, workspaceId, tokenId: 0, ...row } : null;
 }
 
@@ -141,7 +143,7 @@ export async function linkedUser(db: Db, workspaceId: number, platform: ChatPlat
   const [row] = await db
     .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
     .from(chatLinks)
-    .innerJoin(users, eq(users.id, chatLinks.userId))
+    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
     .where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId), eq(chatLinks.workspaceId, workspaceId)));
   if (!row) return null;

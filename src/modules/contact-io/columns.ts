@@ -2,6 +2,7 @@
 // understands, and the per-row validation of an imported contact.
 import { z } from "@hono/zod-openapi";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
+import { undoDefusedFormula } from "../../lib/files/csv";
 
 /** The exact headers of the import template, in order. */
 export const IMPORT_COLUMNS = ["name", "company", "segment", "role", "phone", "email", "city", "state"] as const;
@@ -79,7 +80,8 @@ export function checkRow(cells: readonly string[], columns: ColumnMap, defaultCo
   const errors: string[] = [];
   for (const field of IMPORT_COLUMNS) {
     const index = columns[field];
-    const value = index === undefined ? "" : (cells[index] ?? "").trim();
+    // A cell of one of our own CSVs (export, error report) comes back with its formula guard.
+    const value = index === undefined ? "" : undoDefusedFormula(cells[index] ?? "").trim();
     if (value === "") continue;
     if (value.length > LIMITS[field]) {
       errors.push(`${field}: longer than ${LIMITS[field]} characters`);

@@ -163,9 +163,19 @@ function importOptions(query: ImportOptionsInput, fields: Record<string, string>
   return parsed.data;
 }
 
+/** `filename*=UTF-8''<percent-encoded>` (RFC 6266) first, else the plain `filename`, taken as written. */
 function fileNameFromDisposition(header: string | undefined): string | null {
-  const match = header?.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
-  return match ? decodeURIComponent(match[1]!) : null;
+  const extended = header?.match(/filename\*=UTF-8''([^;\s]+)/i);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!);
+    } catch {
+      // Not valid percent-encoding (a bare `%`): the name as sent.
+      return extended[1]!;
+    }
+  }
+  const plain = header?.match(/filename="?([^";]+)"?/i);
+  return plain ? plain[1]! : null;
 }
 
 export const contactIoRouter = createRouter()

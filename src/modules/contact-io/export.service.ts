@@ -5,9 +5,9 @@ import type { Db } from "../../db/client";
 import { contacts, jobs, users, workspaces } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { ExportContactsJob } from "../../jobs/job-message";
-import { enqueue, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
+import { createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
-import { csvLine, UTF8_BOM } from "../../lib/files/csv";
+import { spreadsheetCsvLine, UTF8_BOM } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import { type CellValue, XlsxStreamWriter } from "../../lib/files/xlsx-writer";
 import { iso } from "../../lib/time";
@@ -62,12 +62,7 @@ const exportRow = (c: ContactRow): CellValue[] => [
 ];
 
 export async function startExport(db: Db, env: Bindings, caller: Caller, input: ExportInput): Promise<JobRow> {
-  return enqueue(
-    db,
-    env.JOBS,
-    { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "export_contacts", input },
-    (jobId): ExportContactsJob => ({ kind: "export_contacts", jobId, workspaceId: caller.workspaceId, chunk: 0 }),
-  );
+  return createJob(db, env, { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "export_contacts", input });
 }
 
 /** The filters act for the user who asked for the export ("pinned" means their pins). */
@@ -99,7 +94,7 @@ function sinkFor(format: ExportFormat, writer: R2FileWriter): RowSink {
   };
   return {
     write: async (values) => {
-      pending += csvLine(values);
+      pending += spreadsheetCsvLine(values);
       if (pending.length >= 64 * 1024) await flush();
     },
     finish: flush,

@@ -8,11 +8,11 @@ import type { Db } from "../../db/client";
 import { contacts, jobs } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import type { ImportContactsJob } from "../../jobs/job-message";
-import { alreadyDispatched, enqueue, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
+import { alreadyDispatched, createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { PermanentJobError } from "../../jobs/errors";
-import { rawBatch, type Statement } from "../../lib/d1-batch";
+import { rawBatch } from "../../lib/d1-batch";
 import { blobSource, r2Source } from "../../lib/files/byte-source";
-import { csvLine } from "../../lib/files/csv";
+import { spreadsheetCsvLine } from "../../lib/files/csv";
 import { R2FileWriter } from "../../lib/files/r2-writer";
 import { checkRow, type ColumnMap, type ContactFieldsInput } from "./columns";
 import { checkUpload, type ImportFormat, ImportFileError, prepareRows, readRows, type RowSource, type SourceRow } from "./import-file";
@@ -82,12 +82,7 @@ export async function startImport(
     defaultCountry: options.defaultCountry ?? caller.defaultCountry,
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
   };
-  return enqueue(
-    db,
-    env.JOBS,
-    { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "import_contacts", input },
-    (jobId): ImportContactsJob => ({ kind: "import_contacts", jobId, workspaceId: caller.workspaceId, chunk: 0 }),
-  );
+  return createJob(db, env, { workspaceId: caller.workspaceId, createdByUserId: caller.userId, kind: "import_contacts", input });
 }
 
 const message = (job: JobRow, chunk: number): ImportContactsJob => ({ kind: "import_contacts", jobId: job.id, workspaceId: job.workspaceId, chunk });
@@ -282,16 +277,31 @@ function insertStatements(job: JobRow, chunk: number, inserts: ContactFieldsInpu
 }
 
 /**
- * One UPDATE per contact, by primary key. (A single UPDATE … FROM json_each(?) would be one
- * statement, but SQLite may plan it as a scan of the workspace's contacts per JSON row.)
+ * The matched rows of an upsert, 500 to a statement: an INSERT … ON CONFLICT(id) DO UPDATE whose
+ * every row conflicts on the primary key, so SQLite updates each contact by id — one statement per
+ * 500 contacts, where one UPDATE each would put 2,000 statements in a chunk's batch (D1 counts
+ * every statement against its 1,000 queries per invocation). Only the fields the file gives
+ * change (the others stay: coalesce); a merged contact is left alone.
  */
-function updateStatements(db: Db, job: JobRow, chunk: number, updates: Map<number, ContactFieldsInput>, now: number): Statement[] {
-  return [...updates].map(([id, fields]) =>
-    db
-      .update(contacts)
-      .set({ ...fields, updatedAt: now })
-      .where(and(eq(contacts.workspaceId, job.workspaceId), eq(contacts.id, id), isNull(contacts.mergedIntoId), cursorAt(job.id, chunk))),
-  );
+function updateStatements(job: JobRow, chunk: number, updates: Map<number, ContactFieldsInput>, now: number): SQL[] {
+  const rows = [...updates].map(([id, fields]) => ({ ...fields, id }));
+  const statements: SQL[] = [];
+  const keep = (field: string) => sql.raw(`${field} = coalesce(excluded.${field}, ${field})`);
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const json = JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT));
+    statements.push(
+      sql`INSERT INTO ${contacts} (id, workspace_id, name, company, segment, role, phone, email, city, state, created_at, updated_at)
+        SELECT ${column("id")}, ${job.workspaceId}, coalesce(${column("name")}, ''), ${column("company")}, ${column("segment")}, ${column("role")},
+               ${column("phone")}, ${column("email")}, ${column("city")}, ${column("state")}, ${now}, ${now}
+        FROM json_each(${json}) WHERE ${cursorAt(job.id, chunk)} ORDER BY key
+        ON CONFLICT(id) DO UPDATE SET
+          name = CASE WHEN excluded.name = '' THEN name ELSE excluded.name END,
+          ${keep("company")}, ${keep("segment")}, ${keep("role")}, ${keep("phone")}, ${keep("email")}, ${keep("city")}, ${keep("state")},
+          updated_at = excluded.updated_at
+        WHERE ${contacts.workspaceId} = excluded.workspace_id AND ${contacts.mergedIntoId} IS NULL`,
+    );
+  }
+  return statements;
 }
 
 async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, progress: ImportProgress, source: NonNullable<Awaited<ReturnType<typeof r2Source>>>): Promise<JobOutcome> {
@@ -307,7 +317,7 @@ async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, pro
     errorPart = `imports/${job.workspaceId}/job-${job.id}/errors-${cursor.chunk}-${crypto.randomUUID()}.csv`;
     const width = rowsInfo.headers.length;
     const lines = plan.failures.map(({ row, error }) =>
-      csvLine([row.rowNumber, ...Array.from({ length: width }, (_, i) => row.cells[i] ?? ""), error]),
+      spreadsheetCsvLine([row.rowNumber, ...Array.from({ length: width }, (_, i) => row.cells[i] ?? ""), error]),
     );
     await ctx.env.FILES.put(errorPart, lines.join(""), { httpMetadata: { contentType: "text/csv" } });
   }
@@ -334,7 +344,7 @@ async function importChunk(ctx: JobContext, job: JobRow, input: ImportInput, pro
   const now = Date.now();
   const results = await rawBatch(ctx.db, [
     ...insertStatements(job, cursor.chunk, plan.inserts, now),
-    ...updateStatements(ctx.db, job, cursor.chunk, plan.updates, now),
+    ...updateStatements(job, cursor.chunk, plan.updates, now),
     commitProgress(ctx.db, job, cursor.chunk, nextProgress),
   ]);
   const committed = results[results.length - 1]!.results.length > 0;
@@ -358,7 +368,7 @@ async function finishImport(ctx: JobContext, job: JobRow, input: ImportInput, pr
     if (!(await bucket.head(reportKey))) {
       const writer = new R2FileWriter(bucket, reportKey, { contentType: "text/csv; charset=utf-8", fileName: "import-errors.csv" });
       try {
-        await writer.write(csvLine(["row", ...(cursor.rows?.headers ?? []), "error"]));
+        await writer.write(spreadsheetCsvLine(["row", ...(cursor.rows?.headers ?? []), "error"]));
         for (const key of cursor.errorParts) {
           const part = await bucket.get(key);
           if (!part) throw new Error(`error report part ${key} is missing`);

@@ -87,6 +87,12 @@ export async function findIdentityOwner(db: Db, workspaceId: number, channel: Id
 }
 
 async function assertIdentitiesFree(db: Db, workspaceId: number, identities: { channelKey: IdentityChannel; externalId: string }[]) {
+  const seen = new Set<string>();
+  for (const [i, identity] of identities.entries()) {
+    const key = `${identity.channelKey}\n${identity.externalId}`;
+    if (seen.has(key)) throw invalidField(`body.identities.${i}.externalId`, `this ${identity.channelKey} identity is listed twice`);
+    seen.add(key);
+  }
   for (const [i, identity] of identities.entries()) {
     const owner = await findIdentityOwner(db, workspaceId, identity.channelKey, identity.externalId);
     if (owner !== null) {

@@ -5,15 +5,15 @@
 // delivery — the deliver job, providers' status callbacks — goes through transitionDelivery, and
 // the author hears of the outcome from this one place without each caller passing `env` along.
 import { env as workerEnv } from "cloudflare:workers";
-import { and, asc, desc, eq, max, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lte, max, or, type SQL, sql } from "drizzle-orm";
 import type { DeliveryUpdate } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
 import { conversations, deliveries, type DeliveryStatus, jobs, type MessageChannel, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
-import type { JobMessage } from "../../jobs/job-message";
+import { enqueue, newJobMessage } from "../../jobs/outbox";
+import { jobInsert } from "../../jobs/runner";
 import { enqueueTask } from "../../jobs/tasks";
-import { jobInsert, type JobRow } from "../../jobs/runner";
 import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { findIdentityOwner } from "../contacts/contacts.service";
@@ -51,7 +51,8 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
 
 /**
  * The statements that queue attempt `attempt` of a message: the Delivery and its
- * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()).
+ * `deliver_message` job, whose input is `{deliveryId}`. Both rows come back (returning()). The
+ * job's queue message is `deliveryJobMessage`: commit both through `enqueue` (jobs/outbox.ts).
  */
 export function queueDeliveryStatements(
   db: Db,
@@ -89,11 +90,8 @@ export function queueDeliveryStatements(
   ];
 }
 
-/** Put a queued delivery's job on the queue (after its batch has committed). */
-export async function dispatchDeliveryJob(env: Bindings, job: JobRow): Promise<void> {
-  const message: JobMessage = { kind: "deliver_message", jobId: job.id, workspaceId: job.workspaceId };
-  await env.JOBS.send(message, { contentType: "json" });
-}
+/** The queue message of the job `queueDeliveryStatements` inserts, for the same batch. */
+export const deliveryJobMessage = (workspaceId: number): SQL => newJobMessage("deliver_message", workspaceId, false);
 
 async function findDelivery(db: Db, viewer: Viewer, id: number): Promise<DeliveryRow> {
   const [row] = await db
@@ -135,7 +133,7 @@ export interface StatusChange {
 async function tellAuthor(delivery: DeliveryRow, before: DeliveryStatus): Promise<void> {
   if (delivery.statusKey !== "failed" && before !== "queued") return;
   try {
-    await enqueueTask(workerEnv as Pick<Bindings, "JOBS">, { task: "delivery_outcome", workspaceId: delivery.workspaceId, deliveryId: delivery.id });
+    await enqueueTask(workerEnv as Pick<Bindings, "JOBS" | "DB">, { task: "delivery_outcome", workspaceId: delivery.workspaceId, deliveryId: delivery.id });
   } catch (error) {
     console.error(JSON.stringify({ deliveryOutcome: { deliveryId: delivery.id }, error: error instanceof Error ? error.message : String(error) }));
   }
@@ -192,6 +190,73 @@ export async function transitionDelivery(
     if (!reread) return { changed: false, delivery: current };
     current = reread;
   }
+}
+
+/** How long a claim on a delivery lasts without news from its sender (each sent part renews it). */
+export const DELIVERY_LEASE_MS = 2 * 60_000;
+
+export type Claim =
+  | { claimed: true; delivery: DeliveryRow; leaseId: string }
+  | { claimed: false; delivery: DeliveryRow; retryInMs: number | null };
+
+/**
+ * Claim a queued delivery for sending, in one conditional UPDATE … RETURNING: of two workers
+ * holding the same job (a redelivered queue message), one gets it. A claim is a lease: when its
+ * holder dies, it runs out and the next delivery of the job claims it. Not claimed: the delivery
+ * is no longer queued (`retryInMs` null: nothing to do), or another worker holds it (retry then).
+ */
+export async function claimDelivery(db: Db, workspaceId: number, deliveryId: number, now = Date.now()): Promise<Claim | null> {
+  const leaseId = crypto.randomUUID();
+  const [claimed] = await db
+    .update(deliveries)
+    .set({ leaseId, leaseUntil: now + DELIVERY_LEASE_MS })
+    .where(
+      and(
+        eq(deliveries.workspaceId, workspaceId),
+        eq(deliveries.id, deliveryId),
+        eq(deliveries.statusKey, "queued"),
+        or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+      ),
+    )
+    .returning();
+  if (claimed) return { claimed: true, delivery: claimed, leaseId };
+  const [current] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId)));
+  if (!current) return null;
+  const held = current.statusKey === "queued" && current.leaseUntil !== null && current.leaseUntil > now;
+  return { claimed: false, delivery: current, retryInMs: held ? current.leaseUntil! - now : null };
+}
+
+/** Provider ids of the parts a delivery has sent so far. */
+export const sentPartsOf = (delivery: DeliveryRow): string[] =>
+  delivery.sentPartsJson ? (JSON.parse(delivery.sentPartsJson) as string[]) : [];
+
+/**
+ * Record that one more part of a claimed delivery went out (and renew the lease). False when the
+ * claim is gone — the lease ran out and another worker took over — so the sender must stop.
+ */
+export async function recordSentPart(db: Db, deliveryId: number, leaseId: string, providerMessageId: string): Promise<boolean> {
+  const now = Date.now();
+  const [row] = await db
+    .update(deliveries)
+    .set({
+      sentPartsJson: sql`json_insert(coalesce(${deliveries.sentPartsJson}, '[]'), '$[#]', ${providerMessageId})`,
+      leaseUntil: now + DELIVERY_LEASE_MS,
+      updatedAt: now,
+    })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId), eq(deliveries.statusKey, "queued")))
+    .returning({ id: deliveries.id });
+  return row !== undefined;
+}
+
+/** Give a claim back (the send failed and will be retried): the retry need not wait out the lease. */
+export async function releaseDelivery(db: Db, deliveryId: number, leaseId: string): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ leaseId: null, leaseUntil: null })
+    .where(and(eq(deliveries.id, deliveryId), eq(deliveries.leaseId, leaseId)));
 }
 
 /**
@@ -264,7 +329,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
   const now = Date.now();
   const attempt = failed.attempt + 1;
   try {
-    const [[delivery], [job]] = (await db.batch([
+    const [[delivery]] = (await enqueue(db, env, caller.workspaceId, [deliveryJobMessage(caller.workspaceId)], [
       ...queueDeliveryStatements(db, {
         workspaceId: caller.workspaceId,
         messageId: failed.messageId,
@@ -284,8 +349,7 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
         payload: { messageId: failed.messageId, attempt, previousDeliveryId: failed.id },
         createdAt: now,
       }),
-    ])) as [DeliveryRow[], JobRow[], ...unknown[]];
-    await dispatchDeliveryJob(env, job!);
+    ])) as [DeliveryRow[], ...unknown[]];
     return delivery!;
   } catch (error) {
     if (!isUniqueViolation(error, "deliveries.message_id, deliveries.attempt")) throw error;

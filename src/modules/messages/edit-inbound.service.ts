@@ -25,7 +25,7 @@ export interface EditInboundInput {
 
 export type EditInboundResult = { found: false } | { found: true; changed: boolean; message: MessageRow };
 
-export async function editInbound(db: Db, env: Pick<Bindings, "JOBS">, input: EditInboundInput): Promise<EditInboundResult> {
+export async function editInbound(db: Db, env: Pick<Bindings, "JOBS" | "DB">, input: EditInboundInput): Promise<EditInboundResult> {
   const ws = input.workspaceId;
   const [message] = await db
     .select()

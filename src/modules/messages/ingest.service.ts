@@ -3,17 +3,17 @@
 // receipts. The sender is found by channel identity (or phone/e-mail), else created; their open
 // conversation is used, a closed one reopened, or a new one opened. The connection it came
 // through is remembered on the message, the identity and the conversation: replies leave by it.
-import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { IdentityChannel, InboundMessage } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
-import { contactIdentities, contacts, conversations, messages, workspaces } from "../../db/schema";
+import { chatLinks, contactIdentities, contacts, conversations, messages, workspaces } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { enqueueTask } from "../../jobs/tasks";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
-import { findActiveForContact, openingStatements } from "../conversations/conversations.service";
+import { type ConversationRow, findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
@@ -40,10 +40,11 @@ const MAX_TRIES = 3;
  * queueing, the retry heals it, and each task skips what is done.
  */
 export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
-  const result = await storeOnce(db, input);
+  const { result, anyoneLinked } = await storeOnce(db, input);
   const task = { workspaceId: input.workspaceId, messageId: result.message.id };
   if (input.media?.length) await enqueueTask(env, { task: "channel.fetch_media", ...task });
-  if (!input.automatic) await enqueueTask(env, { task: "notify_reps", ...task });
+  // Reps hear of messages in their chat apps; a workspace where nobody linked one has nobody to tell.
+  if (!input.automatic && anyoneLinked) await enqueueTask(env, { task: "notify_reps", ...task });
   return result;
 }
 
@@ -55,22 +56,57 @@ export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): 
 const sameConnection = (connectionId: number | null | undefined) =>
   sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END) = ${connectionId ?? 0}`;
 
-async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
-  for (let attempt = 1; ; attempt++) {
-    const [existing] = await db
+/**
+ * What ingesting needs to know before it writes, read in one round trip: the message if it was
+ * stored before, the sender's contact by identity and their open conversation (the usual case:
+ * someone who wrote before), and whether anybody in the workspace linked a chat app.
+ */
+interface Probe {
+  existing: MessageRow | undefined;
+  /** The live contact of the sender's identity (a merged one's survivor), if the identity is known. */
+  knownContactId: number | undefined;
+  /** That contact's conversation that is not closed; undefined when there is none. */
+  active: ConversationRow | undefined;
+  anyoneLinked: boolean;
+}
+
+async function probe(db: Db, input: IngestInput): Promise<Probe> {
+  const ws = input.workspaceId;
+  const owner = db
+    .select({ contactId: sql<number>`coalesce(${contacts.mergedIntoId}, ${contacts.id})`.as("owner_id") })
+    .from(contactIdentities)
+    .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
+    .where(and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId)));
+  const [existing, owners, active, linked] = await db.batch([
+    db
       .select()
       .from(messages)
       .where(
         and(
-          eq(messages.workspaceId, input.workspaceId),
+          eq(messages.workspaceId, ws),
           eq(messages.channelKey, input.channel),
           sameConnection(input.connectionId),
           eq(messages.externalId, input.externalId),
         ),
-      );
-    if (existing) return { created: false, message: existing };
+      ),
+    owner,
+    db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.workspaceId, ws), ne(conversations.statusKey, "closed"), sql`${conversations.contactId} = (${owner})`)),
+    db.select({ id: chatLinks.id }).from(chatLinks).where(eq(chatLinks.workspaceId, ws)).limit(1),
+  ]);
+  // An unverified sender is never matched by identity (see unverifiedContact).
+  const knownContactId = input.from.unverified ? undefined : owners[0]?.contactId;
+  return { existing: existing[0], knownContactId, active: knownContactId === undefined ? undefined : active[0], anyoneLinked: linked.length > 0 };
+}
+
+async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; anyoneLinked: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const known = await probe(db, input);
+    if (known.existing) return { result: { created: false, message: known.existing }, anyoneLinked: known.anyoneLinked };
     try {
-      return { created: true, message: await storeInbound(db, input) };
+      return { result: { created: true, message: await storeInbound(db, input, known) }, anyoneLinked: known.anyoneLinked };
     } catch (error) {
       const lostRace = isUniqueViolation(error) || (error instanceof AppError && error.code === "conflict");
       if (!lostRace || attempt >= MAX_TRIES) throw error;
@@ -108,10 +144,12 @@ export async function contactConversation(
   threadId: number | undefined,
   now: number,
   reason: string,
+  /** The contact's open conversation when the caller read it already (null: it has none). */
+  knownActive?: ConversationRow | null,
 ): Promise<{ conversationId: number | SQL; statements: BatchItem[] }> {
   const statements: BatchItem[] = [];
   let conversationId: number | SQL;
-  const active = await findActiveForContact(db, ws, contactId);
+  const active = knownActive === undefined ? await findActiveForContact(db, ws, contactId) : (knownActive ?? undefined);
   const thread = await threadOf(db, ws, contactId, threadId);
   if (thread && thread.statusKey !== "closed") {
     conversationId = thread.id;
@@ -158,13 +196,14 @@ export async function contactConversation(
  * plain INSERT, so a duplicate externalId makes the unique index abort the whole batch: no
  * second message, no second set of receipts, no reopened conversation, no event.
  */
-async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
+async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<MessageRow> {
   const ws = input.workspaceId;
   const connectionId = input.connectionId ?? null;
-  const contactId = await resolveContact(db, input);
+  const contactId = known.knownContactId ?? (await resolveContact(db, input));
   const now = Date.now();
   const sentAt = input.sentAt ?? now;
-  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, now, "inbound message");
+  const knownActive = known.knownContactId === undefined ? undefined : (known.active ?? null);
+  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, now, "inbound message", knownActive);
 
   const messageIndex = statements.length;
   const messageId = newestId(messages);

@@ -13,14 +13,14 @@ import {
   messages,
 } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
-import type { JobRow } from "../../jobs/runner";
+import { enqueue } from "../../jobs/outbox";
 import { chunks } from "../../lib/chunks";
 import { invalidField } from "../../lib/errors";
 import { decodeIntCursor, page } from "../../lib/pagination";
 import { iso } from "../../lib/time";
 import { assertAttachable, attachStatement, toAttachmentDto } from "../attachments/attachments.service";
 import { findConversation } from "../conversations/conversations.service";
-import { dispatchDeliveryJob, queueDeliveryStatements, type DeliveryRow, toDeliveryDto } from "../deliveries/deliveries.service";
+import { deliveryJobMessage, queueDeliveryStatements, type DeliveryRow, toDeliveryDto } from "../deliveries/deliveries.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage, type MessageRow } from "./message-access";
 import { receiptsStatement, unreadBy } from "./receipts";
@@ -220,15 +220,15 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
       createdAt: now,
     }),
   );
-  const jobIndex = statements.length + 1;
   if (queuesDelivery) {
     statements.push(
       ...queueDeliveryStatements(db, { workspaceId: ws, messageId, channelKey, connectionId, attempt: 1, createdByUserId: caller.userId, now }),
     );
   }
-  const results = (await db.batch(statements)) as unknown[];
+  // With its delivery job's queue message in the outbox: a queue that refuses it now does not
+  // fail the send (the message is stored; the cron sends the job's message).
+  const results = await enqueue(db, env, ws, queuesDelivery ? [deliveryJobMessage(ws)] : [], statements);
   const [message] = results[0] as MessageRow[];
-  if (queuesDelivery) await dispatchDeliveryJob(env, (results[jobIndex] as JobRow[])[0]!);
   const [dto] = await withDetails(db, caller, [message!]);
   return dto!;
 }

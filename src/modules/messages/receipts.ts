@@ -16,15 +16,18 @@ export const unreadBy = (reader: { workspaceId: number; userId: number }): SQL =
 /**
  * The receipts of a new message: one per user participant, or, while a contact conversation has
  * no user participant yet, one per user of the workspace. The author's own receipt is `read`.
+ * Deactivated users get none, and do not count as participants: a conversation whose only
+ * participant left goes back to the whole team.
  */
 export function receiptsStatement(
   db: Db,
   opts: { workspaceId: number; conversationId: number | SQL; messageId: number | SQL; authorUserId: number | null; now: number },
 ) {
   const { workspaceId: ws, conversationId, messageId, authorUserId, now } = opts;
+  const activeUser = sql`SELECT 1 FROM ${users} AS active WHERE active.id = ${conversationParticipants.userId} AND active.deactivated_at IS NULL`;
   const userParticipants = sql`SELECT ${conversationParticipants.userId} FROM ${conversationParticipants}
     WHERE ${conversationParticipants.workspaceId} = ${ws} AND ${conversationParticipants.conversationId} = ${conversationId}
-      AND ${conversationParticipants.actorKindKey} = 'user'`;
+      AND ${conversationParticipants.actorKindKey} = 'user' AND EXISTS (${activeUser})`;
   const isAuthor = sql`${users.id} = ${authorUserId}`;
   return insertSelect(
     db,
@@ -39,6 +42,7 @@ export function receiptsStatement(
       createdAt: now,
       updatedAt: now,
     },
-    sql`FROM ${users} WHERE ${users.workspaceId} = ${ws} AND (${users.id} IN (${userParticipants}) OR NOT EXISTS (${userParticipants}))`,
+    sql`FROM ${users} WHERE ${users.workspaceId} = ${ws} AND ${users.deactivatedAt} IS NULL
+      AND (${users.id} IN (${userParticipants}) OR NOT EXISTS (${userParticipants}))`,
   );
 }

@@ -15,9 +15,23 @@ import {
   CreateUserBody,
   TokenSchema,
   UpdateMeBody,
+  UpdateUserBody,
   UserSchema,
+  UserTokenParams,
 } from "./users.schemas";
-import { createToken, createUser, getUser, listTokens, listUsers, revokeToken, toUserDto, updateMe } from "./users.service";
+import {
+  createToken,
+  createUser,
+  getUser,
+  listTokens,
+  listUsers,
+  listUserTokens,
+  revokeToken,
+  revokeUserToken,
+  toUserDto,
+  updateMe,
+  updateUser,
+} from "./users.service";
 
 const tags = ["Users"];
 
@@ -106,6 +120,38 @@ const revokeTokenRoute = createRoute({
   responses: { 204: { description: "Revoked" }, ...commonErrors },
 });
 
+const updateUserRoute = createRoute({
+  method: "patch",
+  path: "/users/{id}",
+  tags,
+  summary: "Change a user's role, or deactivate (offboard) or reactivate them (owners only)",
+  description:
+    "A deactivated user's tokens stop working at once, they get no receipts or notifications, and their chat links are removed. The last active owner cannot be demoted or deactivated (409).",
+  security: bearerSecurity,
+  request: { params: IdParams, ...jsonBody(UpdateUserBody) },
+  responses: { 200: jsonResponse(UserSchema, "The user"), ...commonErrors, ...errorResponses(403, 409) },
+});
+
+const listUserTokensRoute = createRoute({
+  method: "get",
+  path: "/users/{id}/tokens",
+  tags,
+  summary: "A user's live API tokens (owners only; never the secrets)",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(z.object({ data: z.array(TokenSchema) }), "Tokens"), ...commonErrors, ...errorResponses(403) },
+});
+
+const revokeUserTokenRoute = createRoute({
+  method: "delete",
+  path: "/users/{id}/tokens/{tokenId}",
+  tags,
+  summary: "Revoke any user's token (owners only)",
+  security: bearerSecurity,
+  request: { params: UserTokenParams },
+  responses: { 204: { description: "Revoked" }, ...commonErrors, ...errorResponses(403) },
+});
+
 export const usersRouter = createRouter()
   .openapi(createUserRoute, async (c) => {
     assertOwner(c.var.caller);
@@ -131,5 +177,19 @@ export const usersRouter = createRouter()
   })
   .openapi(revokeTokenRoute, async (c) => {
     await revokeToken(c.var.db, c.var.caller, c.req.valid("param").id);
+    return c.body(null, 204);
+  })
+  .openapi(updateUserRoute, async (c) => {
+    assertOwner(c.var.caller);
+    return c.json(toUserDto(await updateUser(c.var.db, c.var.caller, c.req.valid("param").id, c.req.valid("json"))), 200);
+  })
+  .openapi(listUserTokensRoute, async (c) => {
+    assertOwner(c.var.caller);
+    return c.json({ data: await listUserTokens(c.var.db, c.var.caller, c.req.valid("param").id) }, 200);
+  })
+  .openapi(revokeUserTokenRoute, async (c) => {
+    assertOwner(c.var.caller);
+    const { id, tokenId } = c.req.valid("param");
+    await revokeUserToken(c.var.db, c.var.caller, id, tokenId);
     return c.body(null, 204);
   });

@@ -8,6 +8,9 @@ export const UserSchema = z
     name: z.string(),
     email: z.string(),
     role: z.enum(userRoles),
+    /** False once an owner deactivated the user: their tokens are refused, nothing reaches them. */
+    active: z.boolean(),
+    deactivatedAt: z.string().nullable(),
     phone: z.string().nullable().openapi({ description: "E.164; the number a phone channel rings for this user" }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -39,6 +42,18 @@ export const CreatedTokenSchema = z
   .object({ id: z.number().int(), name: z.string().nullable(), token: z.string(), createdAt: z.string() })
   .openapi("CreatedToken");
 
+export const UpdateUserBody = z
+  .object({
+    role: z.enum(userRoles).optional(),
+    active: z.boolean().optional().openapi({ description: "false deactivates (offboards) the user; true reactivates them" }),
+  })
+  .refine((body) => body.role !== undefined || body.active !== undefined, { message: "give role, active or both" })
+  .openapi("UpdateUser");
+
+export const UserTokenParams = z.object({
+  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  tokenId: z.coerce.number().int().positive().openapi({ param: { name: "tokenId", in: "path" }, example: 1 }),
+});
 export const UpdateMeBody = z
   .object({
     phone: z
