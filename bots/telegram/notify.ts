@@ -69,7 +69,6 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
         eq(messageReceipts.statusKey, "unread"),
       ),
     )
-    .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     // A deactivated user hears of nothing.
     .innerJoin(users, and(eq(users.id, chatLinks.userId), isNull(users.deactivatedAt)))
     .where(and(eq(chatLinks.workspaceId, ws), eq(chatLinks.platformKey, "telegram")))
