@@ -19,13 +19,13 @@ export const CUES: CueTable = {
       went with you=3; we chose you=3; decided to go with=3; we ll take=2; get started=2; when can we start=3;
       start date=2; go live=2; roll out=1.5; onboarding=1.5; kick off=1.5; implementation=1;
       budget s approved=3; budget is approved=3; budget approved=3; approved budget=3; budget has been approved=3;
-      # seats=2; # licenses=2; # licences=2; # users=1.5; # user licenses=2; # devices=1.5; # units=1.5; # scanners=1.5;
+      # seats=2; # licenses=2; # licences=2; # users=1.5; # people=1; # user licenses=2; # devices=1.5; # units=1.5; # scanners=1.5;
       asap=1.5; urgent=1.5; urgently=1.5; kinda urgent=1.5; today=1; this week=1; by friday=1; by monday=1;
       before the end of the month=1.5; can not wait any longer=2; cfo=1; buy=1.5; purchase=1.5; annual plan=1; enterprise tier=1`,
     es: `cotizacion=2; presupuesto para=2; propuesta=1.5; precio final=1.5; contrato=2; firmar=2; firmamos=2; contratar=2.5;
       factura proforma=2.5; orden de compra=3; nos quedamos con=2.5; lo pagamos=2; pagamos=2; forma de pago=1.5;
       plazo de entrega=1.5; cuando podemos empezar=3; empezar=1; arrancar=1.5; arrancamos=2; implementacion=1.5;
-      aprobo=1.5; aprobado=1.5; aprobados=1.5; # licencias=2; # usuarios=1.5; # puestos=2; # unidades=1.5;
+      aprobo=1.5; aprobado=1.5; aprobados=1.5; # licencias=2; # usuarios=1.5; # personas=1; # puestos=2; # unidades=1.5;
       urgente=1.5; hoy mismo=1.5; hoy=1; esta semana=1; esta misma semana=1.5; el viernes=0.5; lo necesitamos ya=2;
       no podemos esperar mas=2; comprar=1.5; queremos comprar=2.5; si cierra=1.5`,
     pt: `cotacao=2; orcamento para=2; um orcamento=1.5; proposta=1.5; valor final=1.5; contrato=2; assinar=2; assino=2;
@@ -38,18 +38,18 @@ export const CUES: CueTable = {
       bestellen=2; bestellung=1; an wen schicke ich=2; rechnung fur=2; uberweisen=2; zahlungsbedingungen=1.5;
       lieferzeit=1.5; loslegen=2; ab wann=1.5; starten=1; start am=2; kick off=1.5; produktiv=1.5; live gehen=2;
       einrichtung=1; freigegeben=2.5; fur ihre losung entschieden=3; entschieden=1.5; wir nehmen=2.5;
-      # lizenzen=2; # nutzer=1.5; # arbeitsplatze=2; # handscanner=1.5; # stuck=1.5; # seats=2;
+      # lizenzen=2; # nutzer=1.5; # leute=1; # arbeitsplatze=2; # handscanner=1.5; # stuck=1.5; # seats=2;
       dringend=1.5; heute=1; heute abend=1.5; diese woche=1; noch diese woche=1.5; zeitnah=1.5; kaufen=1.5;
       langer warten konnen wir nicht=2`,
     fr: `devis=2; proposition commerciale=2; tarif final=1.5; contrat=2; signer=2; on signe=2.5; bon de commande=3;
       commander=2; virement=2; conditions de reglement=1.5; delais de livraison=1.5; on peut demarrer=3; demarrer=1.5;
       demarrage=1.5; lancer=1; lancement=1; on part sur=2.5; on prend=2; la direction a valide=3; valide=1.5;
-      budget de=1; # licences=2; # postes=2; # utilisateurs=1.5; # terminaux=1.5; quote=2; asap=1.5; urgent=1.5;
+      budget de=1; # licences=2; # postes=2; # utilisateurs=1.5; # personnes=1; # terminaux=1.5; quote=2; asap=1.5; urgent=1.5;
       aujourd hui=1; cette semaine=1; vite=1; avant vendredi=1.5; on ne peut plus attendre=2; acheter=1.5`,
     ru: `коммерческое предложение=2; кп=2; договор=2; подпишем=2.5; подписываем=2.5; подписать=2; выставьте счет=2.5;
       счет на=2; оплатим=2.5; заказать=2; закупку=2; заявку на закупку=3; условия оплаты=1.5; сроки поставки=1.5;
       когда можем начать=3; начать=1; стартуем=2; стартовать=1.5; запуск=1.5; внедрени*=1.5; утвержден=2.5;
-      одобрило=2; одобрил=2; выбираем вас=3; берем=2.5; под ключ=1.5; # лицензий=2; # пользователей=1.5;
+      одобрило=2; одобрил=2; выбираем вас=3; берем=2.5; под ключ=1.5; # лицензий=2; # пользователей=1.5; # человек=1;
       # рабочих мест=2; # терминалов=1.5; # seats=2; quote=2; срочно=1.5; сегодня=1; на этой неделе=1;
       побыстрее=1.5; больше ждать не можем=2; купить=1.5`,
   },
@@ -223,8 +223,9 @@ export const MARKER_CUES: Partial<Record<DefaultKind, string>> = {
 };
 
 /** Phrases that contain a negation word but negate nothing ("no problem", "not gonna lie"). */
-export const NEUTRAL_PHRASES = `not gonna lie; no problem; no worries; not only; no doubt; not bad; sin problema; no hay problema;
-  sem problema; nao tem problema; kein problem; pas de souci; pas de probleme; нет проблем; не вопрос`;
+export const NEUTRAL_PHRASES = `not gonna lie; no problem; no worries; not only; no doubt; not bad; nothing urgent; no rush; not urgent;
+  sin problema; no hay problema; sin prisa; no hay prisa; sem problema; nao tem problema; sem pressa; kein problem; ohne eile;
+  keine eile; nicht dringend; pas de souci; pas de probleme; rien d urgent; pas urgent; нет проблем; не вопрос; без спешки; не срочно`;
 
 /** Words that negate what follows them, up to NEGATION_REACH words within the clause. */
 export const NEGATORS = `not; no; never; dont; doesnt; didnt; cant; cannot; wont; isnt; arent; without; nor; neither;

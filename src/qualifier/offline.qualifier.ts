@@ -57,6 +57,8 @@ interface CueIndex {
   byWord: Map<string, Cue[]>;
   /** Cues whose first word is a stem, by the stem's first three letters. */
   byStem: Map<string, Cue[]>;
+  /** A cue's first word with one letter left out → the word: "diference" finds "difference". */
+  missingLetter: Map<string, string>;
   negators: Set<string>;
   postNegators: Set<string>;
   clauseWords: Set<string>;
@@ -126,7 +128,30 @@ function buildIndex(): CueIndex {
   }
   // Longest phrase first: "not interested" before "not", "dar de baja a un usuario" before "baja".
   for (const list of [...byWord.values(), ...byStem.values()]) list.sort((a, b) => b.tokens.length - a.tokens.length);
-  return { byWord, byStem, negators, postNegators: words(POST_NEGATORS), clauseWords: words(CLAUSE_WORDS) };
+  const missingLetter = new Map<string, string>();
+  for (const word of byWord.keys()) {
+    if (word.length < TYPO_MIN_LENGTH - 1 || word.startsWith("__")) continue;
+    for (const variant of deletions(word)) if (!missingLetter.has(variant)) missingLetter.set(variant, word);
+  }
+  return { byWord, byStem, missingLetter, negators, postNegators: words(POST_NEGATORS), clauseWords: words(CLAUSE_WORDS) };
+}
+
+/** Words this long or longer may carry one typo: a letter missing or one too many. */
+const TYPO_MIN_LENGTH = 5;
+
+function deletions(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < word.length; i++) if (word[i] !== word[i - 1]) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+/** The cue word a misspelt token stands for (one letter missing or added), or null. */
+function correction(idx: CueIndex, token: string): string | null {
+  if (token.length < TYPO_MIN_LENGTH || !/^\p{L}+$/u.test(token)) return null;
+  const missing = idx.missingLetter.get(token);
+  if (missing) return missing;
+  for (const variant of deletions(token)) if (idx.byWord.has(variant)) return variant;
+  return null;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
@@ -143,7 +168,14 @@ function matches(m: Matcher, token: string): boolean {
 }
 
 function longestCue(idx: CueIndex, tokens: string[], at: number): Cue | null {
-  const token = tokens[at]!;
+  const found = longestCueFor(idx, tokens, at, tokens[at]!);
+  if (found || idx.byWord.has(tokens[at]!)) return found;
+  const corrected = correction(idx, tokens[at]!);
+  return corrected ? longestCueFor(idx, tokens, at, corrected) : null;
+}
+
+/** The longest cue at `at`, reading the word there as `token`. */
+function longestCueFor(idx: CueIndex, tokens: string[], at: number, token: string): Cue | null {
   let best: Cue | null = null;
   for (const list of [idx.byWord.get(token), token.length >= 3 ? idx.byStem.get(token.slice(0, 3)) : undefined]) {
     if (!list) continue;
@@ -151,7 +183,7 @@ function longestCue(idx: CueIndex, tokens: string[], at: number): Cue | null {
       if (best && cue.tokens.length <= best.tokens.length) break;
       if (at + cue.tokens.length > tokens.length) continue;
       let ok = true;
-      for (let j = 0; j < cue.tokens.length && ok; j++) ok = matches(cue.tokens[j]!, tokens[at + j]!);
+      for (let j = 0; j < cue.tokens.length && ok; j++) ok = matches(cue.tokens[j]!, j === 0 ? token : tokens[at + j]!);
       if (ok) {
         best = cue;
         break;
