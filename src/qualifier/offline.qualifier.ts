@@ -139,9 +139,20 @@ function buildIndex(): CueIndex {
 /** Words this long or longer may carry one typo: a letter missing or one too many. */
 const TYPO_MIN_LENGTH = 5;
 
+const VOWELS = new Set("aeiouyаеиоуыэюя");
+
+/**
+ * The word with one letter left out — only letters people really drop or double when typing
+ * fast: a vowel, or one of a double letter ("diference", "intrested", "abonement"). Dropping any
+ * consonant would read "contato" (contact) as "contrato" (contract).
+ */
 function deletions(word: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < word.length; i++) if (word[i] !== word[i - 1]) out.push(word.slice(0, i) + word.slice(i + 1));
+  for (let i = 0; i < word.length; i++) {
+    const letter = word[i]!;
+    if (letter === word[i - 1]) continue;
+    if (VOWELS.has(letter) || letter === word[i + 1]) out.push(word.slice(0, i) + word.slice(i + 1));
+  }
   return out;
 }
 

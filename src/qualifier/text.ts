@@ -20,10 +20,12 @@ export const MONEY_EMOJI = "__moneyemoji__";
 export const KISS = "__kiss__";
 
 const SHORTENERS = /^(?:bit\.ly|t\.me|wa\.me|tinyurl\.com|goo\.gl|cutt\.ly|rb\.gy|is\.gd|ow\.ly)\b/;
-const THROWAWAY_TLDS = new Set(["xyz", "top", "biz", "info", "click", "win", "online", "site", "club", "link", "loan", "bid", "icu"]);
-const BAIT_IN_URL = /verif|login|secure|prize|promo|premi|gewinn|cadeau|crypto|cripto|krypto|bonus|win|pay|zahl|rembours|vyplat|regulariz|entrega|zustell|livraison/;
+const THROWAWAY_TLDS = new Set(["xyz", "top", "biz", "info", "click", "win", "online", "site", "club", "link", "loan", "bid", "icu", "vip", "shop", "buzz", "live"]);
+/** A brand in a hyphenated host that is not the brand's own: "sber-otmena.ru", "meta-support-appeal.com". */
+const IMPERSONATED = /(?:^|[.-])(?:paypal|amazon|apple|meta|facebook|instagram|netflix|google|microsoft|dhl|ups|fedex|correos|correios|chrono|colissimo|ameli|gosuslugi|sber|sparkasse|santander|bbva|itau|bradesco|bank|banco)-|-(?:paypal|amazon|apple|meta|facebook|netflix|dhl|bank|banco)(?:[.-]|$)/;
+const BAIT_IN_URL = /verif|login|secure|prize|promo|premi|gewinn|cadeau|crypto|cripto|krypto|bonus|casino|win|pay|zahl|rembours|vyplat|regulariz|entrega|zustell|livraison|appeal|update|support/;
 const TLDS =
-  "com|net|org|io|xyz|top|biz|info|co|ru|me|ly|app|site|online|club|win|click|link|shop|de|fr|es|br|pt|eu|uk|us|gd|gl|loan|bid|icu";
+  "com|net|org|io|xyz|top|biz|info|co|ru|me|ly|app|site|online|club|win|click|link|shop|de|fr|es|br|pt|eu|uk|us|gd|gl|loan|bid|icu|vip|buzz|live";
 
 /** One pass over the normalised text: the first alternative that matches wins. */
 const TOKEN = new RegExp(
@@ -38,7 +40,7 @@ const TOKEN = new RegExp(
     String.raw`(?<bangs>!{2,})`,
     String.raw`(?<stop>[.!?;:,\n()…–—\/"«»“”]+)`,
     String.raw`(?<eyeroll>[🙄🙃😂🤣])`,
-    String.raw`(?<moneyemoji>[💰💸🤑💵])`,
+    String.raw`(?<moneyemoji>[💰💸🤑💵🔥])`,
     String.raw`(?<kiss>[😘😍💋])`,
   ].join("|"),
   "gu",
@@ -65,7 +67,7 @@ function urlToken(url: string): string {
   if (SHORTENERS.test(bare)) return BAD_URL;
   const host = bare.split("/")[0] ?? "";
   const tld = host.slice(host.lastIndexOf(".") + 1);
-  if (THROWAWAY_TLDS.has(tld) || BAIT_IN_URL.test(host)) return BAD_URL;
+  if (THROWAWAY_TLDS.has(tld) || BAIT_IN_URL.test(host) || IMPERSONATED.test(host)) return BAD_URL;
   return URL;
 }
 
