@@ -76,14 +76,21 @@ export async function enqueue(
 ): Promise<JobRow> {
   const [inserted] = (await db.batch([jobInsert(db, job).returning(), ...extra])) as [JobRow[]];
   const row = inserted[0]!;
+  await dispatch(db, queue, row, firstMessage(row.id));
+  return row;
+}
+
+/**
+ * Queue the first message of a job row already written (after `delaySeconds`, when given). If the
+ * queue refuses it, the job is marked failed: a job nobody will ever run must not sit in `queued`.
+ */
+export async function dispatch(db: Db, queue: Queue<JobMessage>, row: JobRow, message: JobMessage, delaySeconds?: number): Promise<void> {
   try {
-    await queue.send(firstMessage(row.id), { contentType: "json" });
+    await queue.send(message, { contentType: "json", ...(delaySeconds ? { delaySeconds } : {}) });
   } catch (error) {
-    // A job nobody will ever run must not sit in `queued` forever.
     await finish(db, row, "failed", errorResult(new TransientJobError(`could not queue the job: ${String(error)}`, "enqueue_failed")));
     throw error;
   }
-  return row;
 }
 
 /** `… WHERE <job still unfinished>`: statements guarded by it run once, however many finish. */

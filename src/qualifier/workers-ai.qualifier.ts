@@ -17,7 +17,7 @@ export const DEFAULT_AI_TIMEOUT_MS = 8_000;
 
 /** What the classifier needs of the AI binding: the real `Ai` and a test stub both have it. */
 export interface AiRunner {
-  run(model: string, inputs: Record<string, unknown>, options?: { signal?: AbortSignal }): Promise<unknown>;
+  run(model: string, inputs: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface WorkersAiOptions {
@@ -78,17 +78,14 @@ function jsonSchema(keys: string[]) {
 
 class Timeout extends Error {}
 
-async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+/** The answer, or a Timeout after `ms` (the call itself is left to finish; its answer is dropped). */
+async function withTimeout<T>(ms: number, run: () => Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Timeout(`no answer within ${ms} ms`));
-    }, ms);
+    timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms);
   });
   try {
-    return await Promise.race([run(controller.signal), expired]);
+    return await Promise.race([run(), expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -114,20 +111,16 @@ export function workersAiQualifier(ai: AiRunner, options: WorkersAiOptions): Qua
       const { system, transcript } = prompt(input);
       let reason: string;
       try {
-        const raw = await withTimeout(options.timeoutMs, (signal) =>
-          ai.run(
-            options.model,
-            {
-              messages: [
-                { role: "system", content: system },
-                { role: "user", content: transcript },
-              ],
-              response_format: { type: "json_schema", json_schema: jsonSchema(keys) },
-              temperature: 0,
-              max_tokens: 200,
-            },
-            { signal },
-          ),
+        const raw = await withTimeout(options.timeoutMs, () =>
+          ai.run(options.model, {
+            messages: [
+              { role: "system", content: system },
+              { role: "user", content: transcript },
+            ],
+            response_format: { type: "json_schema", json_schema: jsonSchema(keys) },
+            temperature: 0,
+            max_tokens: 200,
+          }),
         );
         const answer = answerSchema(keys as [string, ...string[]]).safeParse(parsedResponse(raw));
         if (answer.success) {

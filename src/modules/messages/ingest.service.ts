@@ -15,6 +15,7 @@ import { attachmentKindOf, cleanFileName, workspaceFilePrefix } from "../attachm
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
+import { scheduleClassification } from "../qualification/classification.service";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
 
@@ -39,6 +40,8 @@ const MAX_TRIES = 3;
 export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
   const result = await storeOnce(db, input);
   await enqueueTask(env, { task: "notify_reps", workspaceId: input.workspaceId, messageId: result.message.id });
+  // Debounced: one classification per conversation per window (classification.service.ts).
+  await scheduleClassification(db, env, input.workspaceId, result.message.conversationId);
   return result;
 }
 
