@@ -112,6 +112,8 @@ describe("the classify_conversation job", () => {
     const outcome = await deliver(fake, [message]);
     expect(outcome.explicitAcks).toHaveLength(1);
     const res = await result(message.jobId);
+    // No AI binding in this project: the offline classifier decides.
+    expect((env as Bindings).AI).toBeUndefined();
     expect(res).toMatchObject({ conversationId, kindKey: "hot", classifierKey: "offline", recorded: true });
     expect(res.score).toBeGreaterThanOrEqual(40);
     expect(res.score).toBeLessThanOrEqual(100);

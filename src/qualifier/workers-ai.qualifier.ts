@@ -92,13 +92,13 @@ async function withTimeout<T>(ms: number, run: () => Promise<T>): Promise<T> {
 }
 
 /** JSON mode answers `{response: {...}}`; some models answer the object as a string. */
-function parsedResponse(raw: unknown): unknown {
+function parsedResponse(raw: unknown): { ok: true; value: unknown } | { ok: false; text: string } {
   const response = raw && typeof raw === "object" && "response" in raw ? (raw as { response: unknown }).response : raw;
-  if (typeof response !== "string") return response;
+  if (typeof response !== "string") return { ok: true, value: response };
   try {
-    return JSON.parse(response) as unknown;
+    return { ok: true, value: JSON.parse(response) as unknown };
   } catch {
-    throw new Error(`the answer is not JSON: ${response.slice(0, 120)}`);
+    return { ok: false, text: response };
   }
 }
 
@@ -122,8 +122,9 @@ export function workersAiQualifier(ai: AiRunner, options: WorkersAiOptions): Qua
             max_tokens: 200,
           }),
         );
-        const answer = answerSchema(keys as [string, ...string[]]).safeParse(parsedResponse(raw));
-        if (answer.success) {
+        const parsed = parsedResponse(raw);
+        const answer = parsed.ok ? answerSchema(keys as [string, ...string[]]).safeParse(parsed.value) : null;
+        if (answer?.success) {
           const confidence = Math.round(answer.data.confidence * 100) / 100;
           return {
             kindKey: confidence >= CONFIDENCE_FLOOR ? answer.data.kindKey : null,
@@ -132,7 +133,9 @@ export function workersAiQualifier(ai: AiRunner, options: WorkersAiOptions): Qua
             classifier: "workers_ai",
           };
         }
-        reason = `invalid answer: ${answer.error.issues.map((i) => `${i.path.join(".") || "answer"}: ${i.message}`).join("; ")}`;
+        reason = answer
+          ? `invalid answer: ${answer.error.issues.map((i) => `${i.path.join(".") || "answer"}: ${i.message}`).join("; ")}`
+          : `invalid answer: not JSON: ${parsed.ok ? "" : parsed.text.slice(0, 120)}`;
       } catch (error) {
         reason = error instanceof Timeout ? `timeout: ${error.message}` : `error: ${error instanceof Error ? error.message : String(error)}`;
       }
