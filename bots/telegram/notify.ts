@@ -11,7 +11,9 @@ import type { Bindings } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
 import { connectionForChannel, credentialsOf, type TelegramCredentials } from "../../src/modules/channels-config/channels.service";
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
+import { type AiSuggestion, aiSuggestion } from "../../src/modules/qualification/classification.service";
 import { ratingRows } from "./format";
+import { suggestionText } from "./suggestion";
 
 /** What a notification shows of the message (Telegram allows 4096 characters in all). */
 const BODY_LIMIT = 3500;
@@ -22,8 +24,11 @@ export function notificationText(opts: {
   channel: string;
   body: string;
   files: string[];
+  /** What the Qualifier last said of the conversation, if anything. */
+  suggestion?: AiSuggestion | null;
 }): string {
   const lines = [`💬 ${opts.contactName}${opts.company ? ` — ${opts.company}` : ""} · ${opts.channel}`, ""];
+  if (opts.suggestion) lines.splice(1, 0, `🤖 AI suggests ${suggestionText(opts.suggestion)}`);
   if (opts.body) lines.push(opts.body.length > BODY_LIMIT ? `${opts.body.slice(0, BODY_LIMIT)}…` : opts.body);
   if (opts.files.length > 0) lines.push(`📎 ${opts.files.join(", ")}`);
   return lines.join("\n");
@@ -92,6 +97,7 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
     channel: message.channelKey,
     body: message.body,
     files: await filesOf(db, message),
+    suggestion: await aiSuggestion(db, ws, message.conversationId),
   });
 
   let retry: TransientJobError | null = null;

@@ -4,9 +4,11 @@ import { Composer, InlineKeyboard } from "grammy";
 import { listContacts } from "../../../src/modules/contacts/contacts.service";
 import { listDeals } from "../../../src/modules/deals/deals.service";
 import { listPins } from "../../../src/modules/pins/pins.service";
+import { contactAiSuggestion } from "../../../src/modules/qualification/classification.service";
 import { listQualificationKinds, setContactQualification, setContactScore } from "../../../src/modules/qualification/qualification.service";
 import type { BotContext } from "../context";
 import { contactCard, money, ratingRows } from "../format";
+import { suggestionText } from "../suggestion";
 import { answerFailure, repOf } from "./rep";
 
 export const contactsComposer = new Composer<BotContext>();
@@ -53,6 +55,9 @@ contactsComposer.callbackQuery(/^q:(\d+)$/, async (ctx) => {
   const contactId = Number(ctx.match[1]);
   const kinds = await listQualificationKinds(ctx.parley.db, rep.workspaceId);
   const keyboard = new InlineKeyboard();
+  // The AI's suggestion first, one tap away.
+  const suggestion = await contactAiSuggestion(ctx.parley.db, rep.workspaceId, contactId);
+  if (suggestion) keyboard.text(`🤖 ${suggestionText(suggestion)}`, `k:${contactId}:${suggestion.kindKey}`).row();
   kinds.forEach((kind, i) => {
     keyboard.text(kind.label, `k:${contactId}:${kind.key}`);
     if (i % 3 === 2) keyboard.row();
