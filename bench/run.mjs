@@ -6,6 +6,7 @@ const available = {
   inbox: () => import("./inbox.mjs"),
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
+  qualifier: () => import("./qualifier.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
