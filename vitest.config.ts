@@ -5,13 +5,13 @@ import { defineConfig } from "vitest/config";
 /** Files that need bindings the rest of the suite must run without. */
 const WORKERS_AI_TESTS = ["test/qualifier-ai.test.ts"];
 
+type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
+type Miniflare = NonNullable<PoolOptions["miniflare"]>;
+
 /**
  * A project of tests running inside workerd against the Worker of wrangler.toml, with fake
  * providers' base URLs; `extra` adds bindings (the optional AI binding) for one project only.
  */
-type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
-type Miniflare = NonNullable<PoolOptions["miniflare"]>;
-
 async function workersProject(
   name: string,
   files: { include: string[]; exclude?: string[] },

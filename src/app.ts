@@ -2,7 +2,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
-import { telegramWebhook } from "./channels/telegram/telegram.webhook";
+import { webhooksRouter } from "./channels/webhook-pipeline";
+import { signedLinksRouter } from "./modules/attachments/signed-links";
 import type { AppEnv } from "./env";
 import { AppError, errorBody, type ErrorCode } from "./lib/errors";
 import { requireAdmin, requireUser } from "./middleware/auth";
@@ -84,7 +85,9 @@ export function createApp() {
   app.get("/health", (c) => c.json({ ok: true }));
 
   // Provider webhooks authenticate with their own signatures, not bearer tokens.
-  app.route("/", telegramWebhook);
+  app.route("/", webhooksRouter);
+  // Providers fetching a file by URL present a signed, expiring link instead.
+  app.route("/", signedLinksRouter);
 
   // Everything under /v1 needs a user token, except workspace creation (the operator secret).
   app.use("/v1/*", async (c, next) =>

@@ -7,7 +7,7 @@ import { updateFromProvider } from "../src/modules/deliveries/deliveries.service
 import worker from "../src/index";
 import { type Client, newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
-import { ingest } from "./helpers/inbox";
+import { arrangedConnection, ingest } from "./helpers/inbox";
 import { expectError, expectInvisibleTo, expectUnauthorized } from "./helpers/security";
 
 /** Poll until `check` passes: the queue consumer runs on its own schedule. */
@@ -29,9 +29,10 @@ async function sentOnWhatsApp(owner: Client, workspaceId: number) {
   return sent.body as { id: number; delivery: { id: number } };
 }
 
-/** A message with a delivery arranged in the database (no job: nothing else will touch it). */
+/** A message with a delivery through a connection, arranged in the database (no job: nothing else will touch it). */
 async function arrangedDelivery(workspaceId: number, status: string, providerMessageId: string | null = null) {
-  const { message } = await ingest(workspaceId, { channel: "whatsapp", from: { externalId: "4915100000003" } });
+  const connection = await arrangedConnection(workspaceId);
+  const { message } = await ingest(workspaceId, { channel: "whatsapp", connectionId: connection.id, from: { externalId: "4915100000003" } });
   const owner = await one<{ id: number }>("SELECT id FROM users WHERE workspace_id = ? ORDER BY id LIMIT 1", workspaceId);
   const sent = await one<{ id: number }>(
     "INSERT INTO messages (workspace_id, conversation_id, author_kind_key, author_user_id, channel_key, body, created_at, updated_at) VALUES (?, ?, 'user', ?, 'whatsapp', 'hi', 1, 1) RETURNING id",
@@ -40,13 +41,14 @@ async function arrangedDelivery(workspaceId: number, status: string, providerMes
     owner.id,
   );
   const delivery = await one<{ id: number }>(
-    "INSERT INTO deliveries (workspace_id, message_id, channel_key, status_key, attempt, provider_message_id, created_at, updated_at) VALUES (?, ?, 'whatsapp', ?, 1, ?, 1, 1) RETURNING id",
+    "INSERT INTO deliveries (workspace_id, message_id, channel_key, connection_id, status_key, attempt, provider_message_id, created_at, updated_at) VALUES (?, ?, 'whatsapp', ?, ?, 1, ?, 1, 1) RETURNING id",
     workspaceId,
     sent.id,
+    connection.id,
     status,
     providerMessageId,
   );
-  return { messageId: sent.id, deliveryId: delivery.id };
+  return { messageId: sent.id, deliveryId: delivery.id, connectionId: connection.id };
 }
 
 const statusOf = async (deliveryId: number) =>
@@ -132,8 +134,15 @@ describe("the deliver_message job", () => {
 
 describe("updateFromProvider", () => {
   const db = () => createDb(env.DB);
+  /** Deliveries by provider id, with the connection each one went out through. */
+  const sentThrough = new Map<string, { workspaceId: number; connectionId: number }>();
+  const arranged = async (workspaceId: number, status: string, providerMessageId: string) => {
+    const result = await arrangedDelivery(workspaceId, status, providerMessageId);
+    sentThrough.set(providerMessageId, { workspaceId, connectionId: result.connectionId });
+    return result;
+  };
   const update = (status: "queued" | "sent" | "delivered" | "read" | "failed", providerMessageId: string, extra = {}) =>
-    updateFromProvider(db(), { channel: "whatsapp", providerMessageId, status, ...extra });
+    updateFromProvider(db(), { ...sentThrough.get(providerMessageId)!, providerMessageId, status, ...extra });
   const transitions = (workspaceId: number) =>
     all<{ payload_json: string }>(
       "SELECT payload_json FROM events WHERE workspace_id = ? AND type_key = 'delivery.status_changed' ORDER BY id",
@@ -142,7 +151,7 @@ describe("updateFromProvider", () => {
 
   it("only moves forward: late and repeated statuses change nothing", async () => {
     const { workspace } = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "queued", "wamid.fwd");
+    const { deliveryId } = await arranged(workspace.id, "queued", "wamid.fwd");
     const outcomes = [];
     for (const status of ["sent", "delivered", "sent", "read", "delivered", "read", "failed", "queued"] as const) {
       outcomes.push((await update(status, "wamid.fwd")).changed);
@@ -154,7 +163,7 @@ describe("updateFromProvider", () => {
 
   it("takes a status that arrives before the ones it implies, and ignores those afterwards", async () => {
     const { workspace } = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "queued", "wamid.ooo");
+    const { deliveryId } = await arranged(workspace.id, "queued", "wamid.ooo");
     expect((await update("read", "wamid.ooo")).changed).toBe(true);
     expect((await update("delivered", "wamid.ooo")).changed).toBe(false);
     expect((await update("sent", "wamid.ooo")).changed).toBe(false);
@@ -164,7 +173,7 @@ describe("updateFromProvider", () => {
 
   it("keeps failed final for the attempt, with the provider's error", async () => {
     const { workspace } = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "sent", "wamid.fail");
+    const { deliveryId } = await arranged(workspace.id, "sent", "wamid.fail");
     const failed = await update("failed", "wamid.fail", { errorCode: "131026", errorMessage: "Message undeliverable" });
     expect(failed).toMatchObject({ matched: true, changed: true });
     for (const status of ["delivered", "read", "failed"] as const) expect((await update(status, "wamid.fail")).changed).toBe(false);
@@ -174,14 +183,14 @@ describe("updateFromProvider", () => {
 
   it("does not believe a failure after the provider said delivered", async () => {
     const { workspace } = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "delivered", "wamid.late-fail");
+    const { deliveryId } = await arranged(workspace.id, "delivered", "wamid.late-fail");
     expect((await update("failed", "wamid.late-fail", { errorCode: "x" })).changed).toBe(false);
     expect((await statusOf(deliveryId)).status_key).toBe("delivered");
   });
 
   it("applies concurrent callbacks one at a time", async () => {
     const { workspace } = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "queued", "wamid.race");
+    const { deliveryId } = await arranged(workspace.id, "queued", "wamid.race");
     await Promise.all((["sent", "delivered", "read", "sent", "delivered"] as const).map((s) => update(s, "wamid.race")));
     expect((await statusOf(deliveryId)).status_key).toBe("read");
     const seen = await transitions(workspace.id);
@@ -195,17 +204,20 @@ describe("updateFromProvider", () => {
     expect(seen.map((s) => s.split(">")[0])).toEqual(["queued", ...seen.slice(0, -1).map((s) => s.split(">")[1])]);
   });
 
-  it("matches only the workspace's own deliveries when told the workspace, and ignores unknown ids", async () => {
+  it("matches only deliveries that went out through the connection the callback came in on", async () => {
     const { workspace } = await newWorkspace();
     const other = await newWorkspace();
-    const { deliveryId } = await arrangedDelivery(workspace.id, "queued", "wamid.scoped");
-    expect(await updateFromProvider(db(), { workspaceId: other.workspace.id, channel: "whatsapp", providerMessageId: "wamid.scoped", status: "sent" })).toEqual({
-      matched: false,
-      changed: false,
-    });
-    expect(await update("sent", "wamid.unknown")).toEqual({ matched: false, changed: false });
-    expect((await updateFromProvider(db(), { channel: "sms", providerMessageId: "wamid.scoped", status: "sent" })).matched).toBe(false);
+    const { deliveryId, connectionId } = await arranged(workspace.id, "queued", "wamid.scoped");
+    const theirs = await arrangedConnection(other.workspace.id);
+    const mine2 = await arrangedConnection(workspace.id);
+    const unmatched = { matched: false, changed: false };
+    // Another workspace's connection, another connection of the same workspace, another workspace with this connection id.
+    expect(await updateFromProvider(db(), { workspaceId: other.workspace.id, connectionId: theirs.id, providerMessageId: "wamid.scoped", status: "sent" })).toEqual(unmatched);
+    expect(await updateFromProvider(db(), { workspaceId: workspace.id, connectionId: mine2.id, providerMessageId: "wamid.scoped", status: "sent" })).toEqual(unmatched);
+    expect(await updateFromProvider(db(), { workspaceId: other.workspace.id, connectionId, providerMessageId: "wamid.scoped", status: "sent" })).toEqual(unmatched);
+    expect(await updateFromProvider(db(), { workspaceId: workspace.id, connectionId, providerMessageId: "wamid.unknown", status: "sent" })).toEqual(unmatched);
     expect((await statusOf(deliveryId)).status_key).toBe("queued");
+    expect(await update("sent", "wamid.scoped")).toMatchObject({ matched: true, changed: true });
   });
 });
 

@@ -5,7 +5,6 @@ import { describe, expect, it } from "vitest";
 import type { QueueMessage } from "../src/jobs/job-message";
 import { newWorkspace } from "./helpers/api";
 import { all, count, one } from "./helpers/db";
-import { ingest } from "./helpers/inbox";
 import { consume } from "./helpers/queue";
 import {
   buttonRows,
@@ -103,12 +102,7 @@ describe("a contact writing to the bot", () => {
     expect(contact).toEqual({ name: "Ada Lovelace", handle: "ada", external_id: String(ada.id) });
 
     // The same message under another update_id (a provider retry past the dedupe) changes nothing either.
-    const again = await ingest(ws.workspace.id, {
-      externalId: `${ada.id}:${update.message.message_id}`,
-      from: { externalId: String(ada.id), name: "Ada Lovelace" },
-      body: "hello",
-    });
-    expect(again.created).toBe(false);
+    expect((await send({ ...update, update_id: update.update_id + 500_000 })).status).toBe(200);
     await notifiedExactly(bot.botToken, rita.id, 1);
     expect(await count("SELECT count(*) AS n FROM messages WHERE workspace_id = ? AND author_kind_key = 'contact'", ws.workspace.id)).toBe(1);
     expect(await count("SELECT count(*) AS n FROM chat_notifications WHERE message_id = ?", message.id)).toBe(1);
@@ -161,10 +155,10 @@ describe("a contact writing to the bot", () => {
       expect.objectContaining({ id: image!.id, kindKey: "image", url: `/v1/attachments/${image!.id}` }),
     ]);
     const notifications = await eventually(() => notificationsTo(bot.botToken, rita.id), (sent) => sent.length === 2);
-    expect(notifications.map((n) => n.text.split("\n").pop())).toEqual(["📎 photo", "📎 document"]);
+    expect(notifications.map((n) => n.text.split("\n").pop())).toEqual(["📎 image", "📎 document"]);
 
     // A redelivered task finds the files stored and fetches nothing again.
-    expect(await consume({ task: "telegram.fetch_media", workspaceId: ws.workspace.id, messageId: photoMessage.id })).toEqual({ acked: true, retriedAfter: null });
+    expect(await consume({ task: "channel.fetch_media", workspaceId: ws.workspace.id, messageId: photoMessage.id })).toEqual({ acked: true, retriedAfter: null });
     expect(await attachmentsOf(photoMessage.id)).toHaveLength(1);
     expect(await telegramCalls(bot.botToken, "getFile")).toHaveLength(2);
   });

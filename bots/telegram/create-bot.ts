@@ -2,11 +2,13 @@
 // request), with each feature installed as a Composer.
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client";
-import { channelUpdates, chatLinks, users, workspaces } from "../../src/db/schema";
-import type { Bindings, Caller } from "../../src/env";
+import { channelUpdates } from "../../src/db/schema";
+import type { Bindings } from "../../src/env";
+import { linkedUser } from "../../src/modules/chat-links/chat-links.service";
 import type { ConnectionRow } from "../../src/modules/channels-config/channels.service";
+import { buttonsComposer } from "./composers/buttons";
 import { contactsComposer } from "./composers/contacts";
 import { dealsComposer } from "./composers/deals";
 import { inboundComposer } from "./composers/inbound";
@@ -41,7 +43,7 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   });
 
   bot.use(async (ctx, next) => {
-    ctx.parley = { db, env, connection, rep: ctx.from ? await repOf(db, connection.workspaceId, ctx.from.id) : null };
+    ctx.parley = { db, env, connection, rep: ctx.from ? await linkedUser(db, connection.workspaceId, "telegram", String(ctx.from.id)) : null };
     await next();
   });
 
@@ -50,28 +52,10 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   // chat with the bot: a group the bot sits in may hold people who are not reps.
   const reps = bot.filter((ctx) => ctx.parley.rep !== null && ctx.chat?.type === "private");
   // The reply composer answers every other rep message, so it comes last.
-  reps.use(contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
+  reps.use(buttonsComposer, contactsComposer, dealsComposer, inboxComposer, statsComposer, replyComposer);
   // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
   bot.filter((ctx) => ctx.parley.rep === null).use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
   return bot;
-}
-
-/** The rep of this workspace linked to a Telegram user id, if any. */
-async function repOf(db: Db, workspaceId: number, telegramUserId: number): Promise<Caller | null> {
-  const [row] = await db
-    .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
-    .from(chatLinks)
-    .innerJoin(users, eq(users.id, chatLinks.userId))
-    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
-    .where(
-      and(
-        eq(chatLinks.platformKey, "telegram"),
-        eq(chatLinks.externalUserId, String(telegramUserId)),
-        eq(chatLinks.workspaceId, workspaceId),
-      ),
-    );
-  if (!row) return null;
-  return { ...row, workspaceId, tokenId: 0 };
 }

@@ -2,7 +2,6 @@
 // message hears of it through the workspace's bot, with the buttons to act on it. Runs on the
 // queue, never in a webhook.
 import { and, asc, eq, sql } from "drizzle-orm";
-import { InlineKeyboard } from "grammy";
 import { telegramApi } from "../../src/channels/telegram/telegram-api";
 import { telegramJobError } from "../../src/channels/telegram/telegram-errors";
 import type { Db } from "../../src/db/client";
@@ -11,34 +10,11 @@ import type { Bindings } from "../../src/env";
 import { TransientJobError } from "../../src/jobs/errors";
 import { connectionForChannel, credentialsOf, type TelegramCredentials } from "../../src/modules/channels-config/channels.service";
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
-import { type AiSuggestion, aiSuggestion } from "../../src/modules/qualification/classification.service";
-import { ratingRows } from "./format";
-import { suggestionText } from "./suggestion";
-
-/** What a notification shows of the message (Telegram allows 4096 characters in all). */
-const BODY_LIMIT = 3500;
-
-export function notificationText(opts: {
-  contactName: string;
-  company: string | null;
-  channel: string;
-  body: string;
-  files: string[];
-  /** What the Qualifier last said of the conversation, if anything. */
-  suggestion?: AiSuggestion | null;
-}): string {
-  const lines = [`💬 ${opts.contactName}${opts.company ? ` — ${opts.company}` : ""} · ${opts.channel}`, ""];
-  if (opts.suggestion) lines.splice(1, 0, `🤖 AI suggests ${suggestionText(opts.suggestion)}`);
-  if (opts.body) lines.push(opts.body.length > BODY_LIMIT ? `${opts.body.slice(0, BODY_LIMIT)}…` : opts.body);
-  if (opts.files.length > 0) lines.push(`📎 ${opts.files.join(", ")}`);
-  return lines.join("\n");
-}
-
-/** Reply · Mark read, then ⭐1–5, then Qualify · Deal. */
-export function notificationKeyboard(messageId: number, contactId: number): InlineKeyboard {
-  const keyboard = new InlineKeyboard().text("↩ Reply", `rp:${messageId}`).text("✓ Mark read", `rd:${messageId}`).row();
-  return ratingRows(keyboard, contactId);
-}
+import { mediaRefsOf } from "../../src/channels/media";
+import { attachmentKindOf } from "../../src/modules/attachments/attachments.service";
+import { aiSuggestion } from "../../src/modules/qualification/classification.service";
+import { notificationButtons, notificationText } from "../rep-actions";
+import { inlineKeyboard } from "./render";
 
 /** The kinds of files a message carries, or will once its media task has run. */
 async function filesOf(db: Db, message: typeof messages.$inferSelect): Promise<string[]> {
@@ -49,13 +25,9 @@ async function filesOf(db: Db, message: typeof messages.$inferSelect): Promise<s
     .where(and(eq(messageAttachments.workspaceId, message.workspaceId), eq(messageAttachments.messageId, message.id)))
     .orderBy(asc(messageAttachments.id));
   if (stored.length > 0) return stored.map((a) => a.kind);
-  try {
-    const media = (JSON.parse(message.payloadJson ?? "{}") as { telegram?: { media?: { kind: string }[] } }).telegram?.media;
-    if (media?.length) return media.map((m) => m.kind);
-  } catch {
-    // A payload that is not JSON says nothing about files.
-  }
-  return ["media"];
+  // Not fetched yet: the refs the provider gave.
+  const refs = mediaRefsOf(message.payloadJson);
+  return refs.length > 0 ? refs.map((ref) => attachmentKindOf(ref.contentType)) : ["media"];
 }
 
 export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspaceId: number; messageId: number }): Promise<void> {
@@ -116,7 +88,7 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
     let sent: { message_id: number };
     try {
       sent = await api.sendMessage(rep.chatId, text, {
-        reply_markup: notificationKeyboard(message.id, contact.id),
+        reply_markup: inlineKeyboard(notificationButtons(message.id, contact.id)),
         link_preview_options: { is_disabled: true },
       });
     } catch (error) {

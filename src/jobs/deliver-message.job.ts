@@ -1,25 +1,14 @@
-// deliver_message: hand one queued Delivery to its channel's provider. Re-reads the delivery and
-// exits when it is no longer queued, so a redelivered queue message sends nothing twice.
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { getAdapter } from "../channels/channel-adapter";
-import {
-  channelConnections,
-  connectionChannels,
-  contactIdentities,
-  conversations,
-  deliveries,
-  messageAttachments,
-  messages,
-  type MessageChannel,
-} from "../db/schema";
+// deliver_message: hand one queued Delivery to its channel's provider, through the account the
+// send chose (or, when that one is gone, the route the conversation has now). Re-reads the
+// delivery and exits when it is no longer queued, so a redelivered queue message sends nothing twice.
+import { and, asc, eq } from "drizzle-orm";
+import { getAdapter } from "../channels/registry";
+import { conversations, deliveries, messageAttachments, messages } from "../db/schema";
 import type { Db } from "../db/client";
 import { type DeliveryRow, transitionDelivery } from "../modules/deliveries/deliveries.service";
+import { isConnectionChannel, type Route, routeMessage } from "../modules/messages/routing";
 import { PermanentJobError, TransientJobError } from "./errors";
 import { type JobHandler, MAX_ATTEMPTS } from "./runner";
-
-type ConnectionChannel = (typeof connectionChannels)[number];
-const isConnectionChannel = (channel: MessageChannel): channel is ConnectionChannel =>
-  (connectionChannels as readonly string[]).includes(channel);
 
 function deliveryIdOf(inputJson: string): number {
   const input = JSON.parse(inputJson) as { deliveryId?: unknown };
@@ -27,10 +16,10 @@ function deliveryIdOf(inputJson: string): number {
   return input.deliveryId;
 }
 
-/** The message, its attachments and how the provider knows the contact on this channel. */
+/** The message, its conversation and its attachments. */
 async function outboundOf(db: Db, delivery: DeliveryRow) {
   const [row] = await db
-    .select({ message: messages, contactId: conversations.contactId })
+    .select({ message: messages, conversation: conversations })
     .from(messages)
     .innerJoin(conversations, and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId)))
     .where(and(eq(messages.workspaceId, delivery.workspaceId), eq(messages.id, delivery.messageId)));
@@ -40,22 +29,7 @@ async function outboundOf(db: Db, delivery: DeliveryRow) {
     .from(messageAttachments)
     .where(and(eq(messageAttachments.workspaceId, delivery.workspaceId), eq(messageAttachments.messageId, delivery.messageId)))
     .orderBy(asc(messageAttachments.id));
-  const [recipient] =
-    row.contactId === null || delivery.channelKey === "internal"
-      ? []
-      : await db
-          .select()
-          .from(contactIdentities)
-          .where(
-            and(
-              eq(contactIdentities.workspaceId, delivery.workspaceId),
-              eq(contactIdentities.contactId, row.contactId),
-              eq(contactIdentities.channelKey, delivery.channelKey),
-            ),
-          )
-          .orderBy(asc(contactIdentities.id))
-          .limit(1);
-  return { deliveryId: delivery.id, message: row.message, attachments, recipient: recipient ?? null };
+  return { ...row, attachments };
 }
 
 export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env }, job) => {
@@ -76,28 +50,27 @@ export const deliverMessage: JobHandler<"deliver_message"> = async ({ db, env },
   };
 
   const channel = delivery.channelKey;
-  const [connection] = isConnectionChannel(channel)
-    ? await db
-        .select()
-        .from(channelConnections)
-        .where(
-          and(
-            eq(channelConnections.workspaceId, delivery.workspaceId),
-            eq(channelConnections.channelKey, channel),
-            isNull(channelConnections.disabledAt),
-          ),
-        )
-        .orderBy(asc(channelConnections.id))
-        .limit(1)
-    : [];
+  const outbound = await outboundOf(db, delivery);
+  const route: Route = isConnectionChannel(channel)
+    ? await routeMessage(db, outbound.conversation, channel, delivery.connectionId)
+    : { connection: undefined, recipient: null };
+  const { connection, recipient } = route;
   if (!connection) {
     throw await fail("channel_not_connected", `no ${channel} connection in this workspace: connect ${channel} under /v1/channels, then retry the delivery`);
   }
   const adapter = getAdapter(channel);
   if (!adapter) throw await fail("channel_not_supported", `Parley cannot send on ${channel} yet`);
+  if (delivery.connectionId !== connection.id) {
+    // The account the send chose is gone: this attempt goes out through the route as it is now,
+    // and its status callbacks will come from there.
+    await db.update(deliveries).set({ connectionId: connection.id, updatedAt: Date.now() }).where(eq(deliveries.id, delivery.id));
+  }
 
   try {
-    const sent = await adapter.sendMessage({ env, connection }, await outboundOf(db, delivery));
+    const sent = await adapter.sendMessage(
+      { env, db, connection },
+      { deliveryId: delivery.id, message: outbound.message, attachments: outbound.attachments, recipient },
+    );
     const { delivery: after } = await transitionDelivery(db, delivery, { status: sent.status, providerMessageId: sent.providerMessageId });
     return { done: true, result: { deliveryId, status: after.statusKey, providerMessageId: sent.providerMessageId } };
   } catch (error) {

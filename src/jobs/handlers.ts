@@ -2,11 +2,11 @@
 import { classifyConversationJob } from "./classify-conversation.job";
 import { deliverMessage } from "./deliver-message.job";
 import { exportContactsJob } from "./export-contacts.job";
+import { fetchMedia } from "./fetch-media.task";
 import { importContactsJob } from "./import-contacts.job";
 import { notifyReps } from "./notify-reps.task";
 import type { JobHandlers } from "./runner";
 import type { TaskHandlers } from "./tasks";
-import { telegramFetchMedia } from "./telegram-fetch-media.task";
 
 export const jobHandlers: JobHandlers = {
   deliver_message: deliverMessage,
@@ -16,6 +16,6 @@ export const jobHandlers: JobHandlers = {
 };
 
 export const taskHandlers: TaskHandlers = {
-  "telegram.fetch_media": telegramFetchMedia,
+  "channel.fetch_media": fetchMedia,
   notify_reps: notifyReps,
 };

@@ -24,8 +24,8 @@ export type JobMessageOf<K extends JobKind> = Extract<JobMessage, { kind: K }>;
  * status to show, just idempotent handlers retried with the same backoff.
  */
 export type TaskMessage =
-  /** Download the files of an inbound Telegram message (getFile) into R2 as its attachments. */
-  | { task: "telegram.fetch_media"; workspaceId: number; messageId: number }
+  /** Download the files of an inbound message from its provider into R2 as its attachments. */
+  | { task: "channel.fetch_media"; workspaceId: number; messageId: number }
   /** Tell the reps with a receipt for an inbound message about it, in their linked chat apps. */
   | { task: "notify_reps"; workspaceId: number; messageId: number };
 

@@ -71,3 +71,10 @@ export async function decryptJson<T>(secretBase64: string, sealed: { ciphertext:
   );
   return JSON.parse(new TextDecoder().decode(plain)) as T;
 }
+
+/** HMAC of `data` under `key` (providers sign webhooks with SHA-256, Twilio with SHA-1). */
+export async function hmac(hash: "SHA-256" | "SHA-1", key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
+  const rawKey = typeof key === "string" ? encoder.encode(key) : key;
+  const cryptoKey = await crypto.subtle.importKey("raw", rawKey, { name: "HMAC", hash }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, typeof data === "string" ? encoder.encode(data) : data));
+}

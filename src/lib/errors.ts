@@ -10,6 +10,8 @@ export const errorStatus = {
   conflict: 409,
   idempotency_key_reused: 409,
   request_in_progress: 409,
+  recipient_opted_out: 409,
+  outside_customer_window: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

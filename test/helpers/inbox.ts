@@ -9,8 +9,21 @@ import type { Client } from "./api";
 
 let sequence = 0;
 
+/**
+ * A provider account arranged in the database (its credentials are never decrypted by the tests
+ * that use it): what deliveries and inbound messages name as their connection.
+ */
+export async function arrangedConnection(workspaceId: number, channelKey: "whatsapp" | "sms" | "telegram" | "email" | "discord" = "whatsapp") {
+  const row = await env.DB.prepare(
+    "INSERT INTO channel_connections (workspace_id, channel_key, name, credentials_ciphertext, credentials_iv, config_json, external_account_id, created_at, updated_at) VALUES (?, ?, ?, 'sealed', 'iv', '{}', ?, 1, 1) RETURNING id",
+  )
+    .bind(workspaceId, channelKey, `${channelKey} test account`, `acct-${crypto.randomUUID()}`)
+    .first<{ id: number }>();
+  return { id: row!.id };
+}
+
 /** A provider message from a contact; a fresh externalId unless one is given. */
-export function ingest(workspaceId: number, message: Partial<InboundMessage> = {}) {
+export function ingest(workspaceId: number, message: Partial<InboundMessage> & { connectionId?: number | null } = {}) {
   sequence += 1;
   return ingestInbound(createDb(env.DB), env, {
     workspaceId,

@@ -1,14 +1,18 @@
-// The Telegram channel: outbound messages go from the workspace's bot to the contact's private
-// chat (whose id is their Telegram user id). Inbound updates arrive through the grammY webhook
-// (bots/telegram), not through this adapter.
+// The Telegram channel: a workspace's bot. Contacts' private-chat messages come in through the
+// webhook pipeline (telegram.inbound.ts); outbound messages go from the bot to the contact's
+// private chat (whose id is their Telegram user id); files are fetched with getFile.
 import { InputFile } from "grammy";
 import type { messageAttachments } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { PermanentJobError } from "../../jobs/errors";
-import { credentialsOf, type TelegramCredentials } from "../../modules/channels-config/channels.service";
+import { credentialsOf } from "../../modules/channels-config/channels.service";
 import type { ChannelAdapter } from "../channel-adapter";
 import { telegramApi } from "./telegram-api";
+import { telegramConnect } from "./telegram.connect";
+import type { TelegramCredentials } from "./telegram-credentials";
 import { telegramJobError } from "./telegram-errors";
+import { ingestTelegramMessages, telegramWebhook } from "./telegram.inbound";
+import { downloadTelegramMedia } from "./telegram-media";
 
 /** Bot API limits: a text message, a media caption, a photo sent as a photo. */
 const TEXT_LIMIT = 4096;
@@ -41,8 +45,11 @@ const chatIdOf = (externalId: string): number | string => (/^-?\d+$/.test(extern
 export const telegramAdapter = {
   channel: "telegram",
   storesOnly: false,
+  connect: telegramConnect,
+  webhook: telegramWebhook,
+  ingestInboundMessage: ingestTelegramMessages,
+  downloadMedia: downloadTelegramMedia,
   async sendMessage({ env, connection }, outbound) {
-    if (!connection) throw new PermanentJobError("no Telegram bot is connected", "channel_not_connected");
     if (!outbound.recipient) throw new PermanentJobError("the contact has no Telegram account to write to", "no_recipient");
     const { botToken } = await credentialsOf<TelegramCredentials>(env, connection);
     const api = telegramApi(env, botToken);

@@ -11,6 +11,7 @@ import {
   text,
   unique,
 } from "drizzle-orm/sqlite-core";
+import { channelConnections } from "./channels";
 import { identityChannels, now, oneOf, sourceKeys } from "./keys";
 import { users, workspaces } from "./workspaces";
 
@@ -74,6 +75,11 @@ export const contactIdentities = sqliteTable(
     externalId: text("external_id").notNull(),
     /** Display handle where the provider has one (Telegram @username). */
     handle: text("handle"),
+    /** The connection the contact last wrote in through: where replies on this channel go. */
+    connectionId: integer("connection_id").references(() => channelConnections.id),
+    /** Set while the contact refuses messages on this identity (SMS STOP, an e-mail complaint). */
+    optedOutAt: integer("opted_out_at"),
+    optOutReason: text("opt_out_reason"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
   },

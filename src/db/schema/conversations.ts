@@ -1,6 +1,7 @@
 // The inbox: conversations, participants, messages, receipts, attachments, deliveries and calls.
 import { sql } from "drizzle-orm";
 import { check, foreignKey, index, integer, sqliteTable, text, unique, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { channelConnections } from "./channels";
 import { contacts, qualificationKinds } from "./contacts";
 import {
   actorKinds,
@@ -34,6 +35,8 @@ export const conversations = sqliteTable(
     directKey: text("direct_key"),
     /** Channel the contact last wrote on: where replies go by default. */
     lastChannelKey: text("last_channel_key", { enum: messageChannels }),
+    /** The connection the contact last wrote in through: replies on lastChannelKey leave by it. */
+    lastConnectionId: integer("last_connection_id").references(() => channelConnections.id),
     lastMessageAt: integer("last_message_at"),
     score: integer("score"),
     qualification: text("qualification"),
@@ -161,7 +164,9 @@ export const messages = sqliteTable(
     kindKey: text("kind_key", { enum: messageKinds }).notNull().default("text"),
     body: text("body").notNull().default(""),
     payloadJson: text("payload_json"),
-    /** Provider id of an inbound message; unique per (workspace, channel). */
+    /** The provider account an inbound message came through (null for internal and sent messages). */
+    connectionId: integer("connection_id").references(() => channelConnections.id),
+    /** Provider id of an inbound message; unique per connection (per channel where there is none). */
     externalId: text("external_id"),
     createdAt: integer("created_at").notNull().$defaultFn(now),
     updatedAt: integer("updated_at").notNull().$defaultFn(now),
@@ -174,7 +179,9 @@ export const messages = sqliteTable(
     foreignKey({ columns: [t.workspaceId, t.authorUserId], foreignColumns: [users.workspaceId, users.id] }),
     foreignKey({ columns: [t.workspaceId, t.authorContactId], foreignColumns: [contacts.workspaceId, contacts.id] }),
     unique("messages_ws_id_uq").on(t.workspaceId, t.id),
-    uniqueIndex("messages_ws_channel_external_uq").on(t.workspaceId, t.channelKey, t.externalId),
+    // Providers number messages per account (Telegram per chat with one bot): two connections of
+    // one channel may hand out the same id.
+    uniqueIndex("messages_connection_external_uq").on(t.workspaceId, t.channelKey, sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END)`, t.externalId),
     index("messages_conversation_idx").on(t.workspaceId, t.conversationId, t.id),
     index("messages_ws_author_user_idx").on(t.workspaceId, t.authorUserId, t.createdAt),
     index("messages_ws_created_idx").on(t.workspaceId, t.createdAt),
@@ -251,6 +258,8 @@ export const deliveries = sqliteTable(
     statusKey: text("status_key", { enum: deliveryStatuses }).notNull().default("queued"),
     /** 1 for the first send; `retry` creates attempt n+1 for the same message. */
     attempt: integer("attempt").notNull().default(1),
+    /** The provider account this attempt goes out through; status callbacks are matched on it. */
+    connectionId: integer("connection_id").references(() => channelConnections.id),
     providerMessageId: text("provider_message_id"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
@@ -260,7 +269,7 @@ export const deliveries = sqliteTable(
   (t) => [
     foreignKey({ columns: [t.workspaceId, t.messageId], foreignColumns: [messages.workspaceId, messages.id] }),
     unique("deliveries_message_attempt_uq").on(t.messageId, t.attempt),
-    index("deliveries_provider_idx").on(t.channelKey, t.providerMessageId),
+    index("deliveries_connection_provider_idx").on(t.connectionId, t.providerMessageId),
     check("deliveries_status_ck", oneOf(t.statusKey, deliveryStatuses)),
     check("deliveries_channel_ck", oneOf(t.channelKey, messageChannels)),
     check("deliveries_attempt_ck", sql`${t.attempt} >= 1`),
@@ -278,6 +287,8 @@ export const calls = sqliteTable(
     channelKey: text("channel_key", { enum: callChannels }).notNull(),
     kindKey: text("kind_key", { enum: callKinds }).notNull(),
     statusKey: text("status_key", { enum: callStatuses }).notNull().default("initiated"),
+    /** The provider account that placed or received the call. */
+    connectionId: integer("connection_id").references(() => channelConnections.id),
     externalId: text("external_id"),
     startedAt: integer("started_at").notNull().$defaultFn(now),
     connectedAt: integer("connected_at"),

@@ -4,7 +4,7 @@ import { assertOwner } from "../../middleware/auth";
 import { bearerSecurity, commonErrors, errorResponses, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
 import { ChannelSchema, ConnectChannelBody } from "./channels.schemas";
-import { connectTelegram, disconnectChannel, listChannels, toChannelDto } from "./channels.service";
+import { connectChannel, disconnectChannel, listChannels, toChannelDto } from "./channels.service";
 
 const tags = ["Channels"];
 
@@ -21,7 +21,8 @@ const connectRoute = createRoute({
   method: "post",
   path: "/channels",
   tags,
-  summary: "Connect a channel (owners). Telegram: checks the token with getMe, stores it encrypted, sets the webhook with a secret token.",
+  summary:
+    "Connect a provider account (owners): the provider checks the credentials, they are stored encrypted, and the answer lists the URLs to paste into the provider's console.",
   security: bearerSecurity,
   request: jsonBody(ConnectChannelBody),
   responses: {
@@ -36,7 +37,7 @@ const disconnectRoute = createRoute({
   method: "delete",
   path: "/channels/{id}",
   tags,
-  summary: "Disconnect a channel (owners); Telegram's webhook is deleted",
+  summary: "Disconnect a channel (owners); what the provider can undo (Telegram's webhook) is undone",
   security: bearerSecurity,
   request: { params: IdParams },
   responses: { 204: { description: "Disconnected" }, ...commonErrors, ...errorResponses(403) },
@@ -50,8 +51,8 @@ export const channelsRouter = createRouter()
   .openapi(connectRoute, async (c) => {
     assertOwner(c.var.caller);
     const body = c.req.valid("json");
-    const row = await connectTelegram(c.var.db, c.env, c.var.caller, body);
-    return c.json(toChannelDto(c.env, row), 201);
+    const { connection, showOnce } = await connectChannel(c.var.db, c.env, c.var.caller, body);
+    return c.json(toChannelDto(c.env, connection, showOnce), 201);
   })
   .openapi(disconnectRoute, async (c) => {
     assertOwner(c.var.caller);

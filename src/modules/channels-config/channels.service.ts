@@ -1,29 +1,23 @@
-// Channel connections: a workspace's provider accounts, credentials sealed with AES-GCM.
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { GrammyError } from "grammy";
+// Channel connections: a workspace's provider accounts, credentials sealed with AES-GCM. What is
+// the same for every provider lives here (sealing, listing, the pending → live life cycle, the
+// webhook URLs, routing a reply to an account); what a provider needs to connect lives in its
+// adapter's `connect` (src/channels/<provider>/).
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
+import type { ConnectionChannel, ConnectionRow } from "../../channels/channel-adapter";
+import { connectableAdapters, getAdapter } from "../../channels/registry";
 import type { Db } from "../../db/client";
 import { channelConnections } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
-import { decryptJson, encryptJson, randomToken } from "../../lib/crypto";
-import { AppError, invalidField, notFound } from "../../lib/errors";
+import { decryptJson, encryptJson } from "../../lib/crypto";
+import { AppError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
-import { telegramApi } from "../../channels/telegram/telegram-api";
 import { append } from "../events/event-log";
 
-export type ConnectionRow = typeof channelConnections.$inferSelect;
+export type { ConnectionRow };
+// Kept here while the bots import it from this module; the type lives with its provider.
+export type { TelegramCredentials } from "../../channels/telegram/telegram-credentials";
 
-export interface TelegramCredentials {
-  botToken: string;
-  /** The `secret_token` Telegram sends back in X-Telegram-Bot-Api-Secret-Token. */
-  webhookSecret: string;
-}
-
-export interface TelegramConfig {
-  botId: number;
-  username: string;
-  firstName: string;
-}
-
+/** The URL a provider calls for this connection; providers with several callbacks add sub-paths. */
 export const webhookUrl = (env: Pick<Bindings, "PUBLIC_BASE_URL">, connection: Pick<ConnectionRow, "id" | "channelKey">) =>
   `${env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/webhooks/${connection.channelKey}/${connection.id}`;
 
@@ -33,16 +27,20 @@ function publicConfig(row: ConnectionRow): Record<string, unknown> {
   return config;
 }
 
-/** Whether Telegram can reach this Worker: only HTTPS origins get a webhook. */
-export const receivesWebhooks = (env: Pick<Bindings, "PUBLIC_BASE_URL">) => env.PUBLIC_BASE_URL.startsWith("https://");
+/** Every URL the owner pastes into the provider's console. */
+export function webhookUrlsOf(env: Pick<Bindings, "PUBLIC_BASE_URL">, row: ConnectionRow): Record<string, string> {
+  const base = webhookUrl(env, row);
+  return getAdapter(row.channelKey)?.webhookUrls?.(base, row) ?? {};
+}
 
-export const toChannelDto = (env: Bindings, row: ConnectionRow) => ({
+export const toChannelDto = (env: Bindings, row: ConnectionRow, showOnce: Record<string, string> = {}) => ({
   id: row.id,
   channelKey: row.channelKey,
   name: row.name,
   externalAccountId: row.externalAccountId,
-  config: publicConfig(row),
+  config: { ...publicConfig(row), ...showOnce },
   webhookUrl: webhookUrl(env, row),
+  webhookUrls: webhookUrlsOf(env, row),
   createdAt: iso(row.createdAt),
 });
 
@@ -66,98 +64,114 @@ export async function findLiveConnection(db: Db, id: number): Promise<Connection
 }
 
 /** The workspace's live connection for a channel (the newest, if several). */
-export async function connectionForChannel(db: Db, workspaceId: number, channelKey: ConnectionRow["channelKey"]) {
-  const rows = await db
+export async function connectionForChannel(db: Db, workspaceId: number, channelKey: ConnectionChannel): Promise<ConnectionRow | undefined> {
+  const [row] = await db
     .select()
     .from(channelConnections)
     .where(and(live(workspaceId), eq(channelConnections.channelKey, channelKey)))
-    .orderBy(asc(channelConnections.id));
-  return rows[rows.length - 1];
+    .orderBy(desc(channelConnections.id))
+    .limit(1);
+  return row;
 }
 
-function providerError(error: unknown, field: string): AppError {
-  if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
-    return invalidField(field, `Telegram refused the bot token (${error.description})`);
+/**
+ * The account a message to a contact leaves through: the first of `preferred` (the connection the
+ * contact last wrote in through, then the one their identity was seen on) that is still live in
+ * the workspace, else the channel's newest live connection.
+ */
+export async function routeConnection(
+  db: Db,
+  workspaceId: number,
+  channelKey: ConnectionChannel,
+  preferred: (number | null | undefined)[],
+): Promise<ConnectionRow | undefined> {
+  for (const id of preferred) {
+    if (!id) continue;
+    const [row] = await db
+      .select()
+      .from(channelConnections)
+      .where(and(live(workspaceId), eq(channelConnections.channelKey, channelKey), eq(channelConnections.id, id)));
+    if (row) return row;
   }
-  if (error instanceof GrammyError) {
-    return new AppError("upstream_error", `Telegram refused the request (${error.error_code}: ${error.description})`);
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new AppError("upstream_error", `Telegram could not be reached: ${reason}`);
+  return connectionForChannel(db, workspaceId, channelKey);
 }
 
-/** Check the token (getMe), store it sealed, and point the bot's webhook at this connection. */
-export async function connectTelegram(db: Db, env: Bindings, caller: Caller, input: { botToken: string; name?: string }) {
-  const api = telegramApi(env, input.botToken);
-  const me = await api.getMe().catch((error: unknown) => {
-    throw providerError(error, "body.botToken");
-  });
+/** 409 when a provider account is already connected (in any workspace): its webhooks could not tell them apart. */
+export async function assertAccountFree(db: Db, channelKey: ConnectionChannel, externalAccountId: string, field: string, what: string) {
   const [taken] = await db
     .select({ id: channelConnections.id })
     .from(channelConnections)
     .where(
       and(
-        eq(channelConnections.channelKey, "telegram"),
-        eq(channelConnections.externalAccountId, String(me.id)),
+        eq(channelConnections.channelKey, channelKey),
+        eq(channelConnections.externalAccountId, externalAccountId),
         isNull(channelConnections.disabledAt),
       ),
     );
-  if (taken) throw new AppError("conflict", `bot @${me.username} is already connected`, [{ path: "body.botToken", message: "already connected" }]);
+  if (taken) throw new AppError("conflict", `${what} is already connected`, [{ path: field, message: "already connected" }]);
+}
 
-  const credentials: TelegramCredentials = { botToken: input.botToken, webhookSecret: randomToken("", 32) };
-  const config: TelegramConfig = { botId: me.id, username: me.username, firstName: me.first_name };
-  const sealed = await encryptJson(env.ENCRYPTION_KEY, credentials);
+export interface NewConnection {
+  channelKey: ConnectionChannel;
+  name: string;
+  credentials: unknown;
+  config: Record<string, unknown>;
+  externalAccountId: string | null;
+}
+
+/**
+ * Store a connection that is not live yet: it has its id (and so its webhook URL) for the
+ * provider's set-up calls, and receives nothing until `enableConnection`.
+ */
+export async function insertPendingConnection(db: Db, env: Bindings, caller: Caller, input: NewConnection): Promise<ConnectionRow> {
+  const sealed = await encryptJson(env.ENCRYPTION_KEY, input.credentials);
   const now = Date.now();
-  // Inserted disabled (it needs its id for the webhook URL), and enabled together with its event
-  // once Telegram has accepted the webhook.
-  const [[row]] = await db.batch([
-    db
-      .insert(channelConnections)
-      .values({
-        workspaceId: caller.workspaceId,
-        channelKey: "telegram",
-        name: input.name ?? `@${me.username}`,
-        credentialsCiphertext: sealed.ciphertext,
-        credentialsIv: sealed.iv,
-        configJson: JSON.stringify({ ...config, botInfo: me }),
-        externalAccountId: String(me.id),
-        disabledAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning(),
-  ]);
-  const pending = row!;
-  try {
-    if (receivesWebhooks(env)) {
-      await api.setWebhook(webhookUrl(env, pending), {
-        secret_token: credentials.webhookSecret,
-        allowed_updates: ["message", "edited_message", "callback_query"],
-        drop_pending_updates: false,
-      });
-    } else {
-      // Telegram only calls HTTPS webhooks. A local Worker gets its updates from the polling
-      // bridge (npm run telegram:poll), and getUpdates refuses to run while a webhook is set.
-      await api.deleteWebhook();
-    }
-  } catch (error) {
-    // Without a webhook the connection would silently receive nothing: undo it.
-    await db.delete(channelConnections).where(eq(channelConnections.id, pending.id));
-    throw providerError(error, "body.botToken");
-  }
+  const [row] = await db
+    .insert(channelConnections)
+    .values({
+      workspaceId: caller.workspaceId,
+      channelKey: input.channelKey,
+      name: input.name,
+      credentialsCiphertext: sealed.ciphertext,
+      credentialsIv: sealed.iv,
+      configJson: JSON.stringify(input.config),
+      externalAccountId: input.externalAccountId,
+      disabledAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+/** A pending connection whose provider set-up failed leaves no trace. */
+export async function discardPendingConnection(db: Db, pending: ConnectionRow): Promise<void> {
+  await db.delete(channelConnections).where(and(eq(channelConnections.id, pending.id), eq(channelConnections.disabledAt, pending.disabledAt ?? -1)));
+}
+
+/** Make a pending connection live, together with its `channel.connected` event. */
+export async function enableConnection(db: Db, caller: Caller, pending: ConnectionRow, eventPayload: Record<string, unknown> = {}): Promise<ConnectionRow> {
+  const now = Date.now();
   const [[connection]] = await db.batch([
-    db.update(channelConnections).set({ disabledAt: null }).where(eq(channelConnections.id, pending.id)).returning(),
+    db.update(channelConnections).set({ disabledAt: null, updatedAt: now }).where(eq(channelConnections.id, pending.id)).returning(),
     append(db, {
       workspaceId: caller.workspaceId,
       typeKey: "channel.connected",
       entityTypeKey: "channel_connection",
       entityId: pending.id,
       actorUserId: caller.userId,
-      payload: { channelKey: "telegram", username: me.username },
+      payload: { channelKey: pending.channelKey, ...eventPayload },
       createdAt: now,
     }),
   ]);
   return connection!;
+}
+
+/** Connect an account through its channel's adapter (the body was validated by the adapter's schema). */
+export async function connectChannel(db: Db, env: Bindings, caller: Caller, body: { channelKey: string }) {
+  const adapter = connectableAdapters().find((a) => a.channel === body.channelKey);
+  if (!adapter) throw new AppError("validation_failed", `${body.channelKey} cannot be connected`, [{ path: "body.channelKey", message: "not connectable" }]);
+  return adapter.connect.connect({ db, env, caller }, body);
 }
 
 export async function disconnectChannel(db: Db, env: Bindings, caller: Caller, id: number): Promise<void> {
@@ -166,13 +180,10 @@ export async function disconnectChannel(db: Db, env: Bindings, caller: Caller, i
     .from(channelConnections)
     .where(and(live(caller.workspaceId), eq(channelConnections.id, id)));
   if (!row) throw notFound("channel connection");
-  if (row.channelKey === "telegram") {
-    const { botToken } = await credentialsOf<TelegramCredentials>(env, row);
-    // Best effort: a bot whose token was revoked meanwhile must still be disconnectable.
-    await telegramApi(env, botToken)
-      .deleteWebhook()
-      .catch(() => undefined);
-  }
+  // Best effort: an account whose credentials were revoked meanwhile must still be disconnectable.
+  await getAdapter(row.channelKey)
+    ?.connect?.disconnect?.({ db, env, connection: row })
+    .catch((error: unknown) => console.warn(JSON.stringify({ disconnect: row.id, error: String(error) })));
   const now = Date.now();
   await db.batch([
     db.update(channelConnections).set({ disabledAt: now, updatedAt: now }).where(eq(channelConnections.id, id)),

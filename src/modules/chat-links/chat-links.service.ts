@@ -1,7 +1,7 @@
 // Linking a Telegram or Discord account to a CRM user with a one-time code.
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { chatLinkCodes, chatLinks, users } from "../../db/schema";
+import { chatLinkCodes, chatLinks, users, workspaces } from "../../db/schema";
 import type { Caller } from "../../env";
 import { randomToken, sha256Hex } from "../../lib/crypto";
 import { append } from "../events/event-log";
@@ -88,4 +88,16 @@ export async function chatLinksOfWorkspace(db: Db, workspaceId: number, platform
     .select()
     .from(chatLinks)
     .where(and(eq(chatLinks.workspaceId, workspaceId), eq(chatLinks.platformKey, platform)));
+}
+
+/** The user of `workspaceId` linked to a chat account, acting with the rights their API token would have. */
+export async function linkedUser(db: Db, workspaceId: number, platform: ChatPlatform, externalUserId: string): Promise<Caller | null> {
+  const [row] = await db
+    .select({ userId: users.id, role: users.role, defaultCountry: workspaces.defaultCountry, timeZone: workspaces.timeZone })
+    .from(chatLinks)
+    .innerJoin(users, eq(users.id, chatLinks.userId))
+    .innerJoin(workspaces, eq(workspaces.id, chatLinks.workspaceId))
+    .where(and(eq(chatLinks.platformKey, platform), eq(chatLinks.externalUserId, externalUserId), eq(chatLinks.workspaceId, workspaceId)));
+  if (!row) return null;
+  return { ...row, workspaceId, tokenId: 0 };
 }

@@ -48,7 +48,16 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
  */
 export function queueDeliveryStatements(
   db: Db,
-  opts: { workspaceId: number; messageId: number | SQL; channelKey: MessageChannel; attempt: number; createdByUserId: number | null; now: number },
+  opts: {
+    workspaceId: number;
+    messageId: number | SQL;
+    channelKey: MessageChannel;
+    /** The provider account the attempt goes out through (null: none yet; the job looks again). */
+    connectionId: number | null;
+    attempt: number;
+    createdByUserId: number | null;
+    now: number;
+  },
 ): [BatchItem, BatchItem, BatchItem] {
   return [
     db
@@ -57,6 +66,7 @@ export function queueDeliveryStatements(
         workspaceId: opts.workspaceId,
         messageId: opts.messageId,
         channelKey: opts.channelKey,
+        connectionId: opts.connectionId,
         statusKey: "queued",
         attempt: opts.attempt,
         createdAt: opts.now,
@@ -161,19 +171,20 @@ export async function transitionDelivery(
 }
 
 /**
- * `updateFromProvider`: a provider's status callback, matched by its message id on the channel
- * (the latest attempt carrying it). Unknown ids are answered `matched: false`, not an error:
- * providers report on messages sent before a connection was moved, and must not be retried forever.
+ * `updateFromProvider`: a provider's status callback, matched by its message id among the
+ * attempts that went out through the connection it arrived on — never another connection's, never
+ * another workspace's. Unknown ids are answered `matched: false`, not an error: providers report
+ * on messages sent before a connection was moved, and must not be retried forever.
  */
-export async function updateFromProvider(db: Db, update: DeliveryUpdate & { workspaceId?: number }) {
+export async function updateFromProvider(db: Db, update: DeliveryUpdate & { workspaceId: number; connectionId: number }) {
   const [delivery] = await db
     .select()
     .from(deliveries)
     .where(
       and(
-        eq(deliveries.channelKey, update.channel),
+        eq(deliveries.connectionId, update.connectionId),
+        eq(deliveries.workspaceId, update.workspaceId),
         eq(deliveries.providerMessageId, update.providerMessageId),
-        update.workspaceId === undefined ? undefined : eq(deliveries.workspaceId, update.workspaceId),
       ),
     )
     .orderBy(desc(deliveries.id))
@@ -209,6 +220,8 @@ export async function retryDelivery(db: Db, env: Bindings, caller: Caller, id: n
         workspaceId: caller.workspaceId,
         messageId: failed.messageId,
         channelKey: failed.channelKey,
+        // The job re-routes when this account is gone by then.
+        connectionId: failed.connectionId,
         attempt,
         createdByUserId: caller.userId,
         now,

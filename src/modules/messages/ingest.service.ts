@@ -1,17 +1,17 @@
 // `ingestInbound`: a provider's message from a contact lands in the inbox. Idempotent on
-// (workspace, channel, externalId): a webhook retried five times is one message with one set of
+// (connection, externalId): a webhook retried five times is one message with one set of
 // receipts. The sender is found by channel identity (or phone/e-mail), else created; their open
-// conversation is used, a closed one reopened, or a new one opened.
+// conversation is used, a closed one reopened, or a new one opened. The connection it came
+// through is remembered on the message, the identity and the conversation: replies leave by it.
 import { and, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { IdentityChannel, InboundMessage } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
-import { contactIdentities, contacts, conversations, messageAttachments, messages, workspaces } from "../../db/schema";
+import { contactIdentities, contacts, conversations, messages, workspaces } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { enqueueTask } from "../../jobs/tasks";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
-import { attachmentKindOf, cleanFileName, workspaceFilePrefix } from "../attachments/attachments.service";
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
@@ -21,6 +21,8 @@ import { receiptsStatement } from "./receipts";
 
 export interface IngestInput extends InboundMessage {
   workspaceId: number;
+  /** The provider account it came through; null only for messages no connection received. */
+  connectionId?: number | null;
 }
 
 export interface IngestResult {
@@ -33,17 +35,24 @@ export interface IngestResult {
 const MAX_TRIES = 3;
 
 /**
- * Store the message, then queue `notify_reps` so the reps hear of it in their chat apps. The task
- * is queued on a provider's retry as well (created: false): if the first delivery stored the
- * message but died before queueing, the retry heals it, and a rep already notified is skipped.
+ * Store the message, then queue what follows it: its files' download and `notify_reps` (reps hear
+ * of it in their chat apps; automatic mail notifies nobody). The tasks are queued on a provider's
+ * retry as well (created: false): if the first delivery stored the message but died before
+ * queueing, the retry heals it, and each task skips what is done.
  */
 export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
   const result = await storeOnce(db, input);
-  await enqueueTask(env, { task: "notify_reps", workspaceId: input.workspaceId, messageId: result.message.id });
+  const task = { workspaceId: input.workspaceId, messageId: result.message.id };
+  if (input.media?.length) await enqueueTask(env, { task: "channel.fetch_media", ...task });
+  if (!input.automatic) await enqueueTask(env, { task: "notify_reps", ...task });
   // Debounced: one classification per conversation per window (classification.service.ts).
-  await scheduleClassification(db, env, input.workspaceId, result.message.conversationId);
+  if (!input.automatic) await scheduleClassification(db, env, input.workspaceId, result.message.conversationId);
   return result;
 }
+
+/** `connection_id = ?`, or IS NULL: the unique index treats a missing connection as 0. */
+const sameConnection = (connectionId: number | null | undefined) =>
+  connectionId ? eq(messages.connectionId, connectionId) : isNull(messages.connectionId);
 
 async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
   for (let attempt = 1; ; attempt++) {
@@ -54,6 +63,7 @@ async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
         and(
           eq(messages.workspaceId, input.workspaceId),
           eq(messages.channelKey, input.channel),
+          sameConnection(input.connectionId),
           eq(messages.externalId, input.externalId),
         ),
       );
@@ -67,30 +77,54 @@ async function storeOnce(db: Db, input: IngestInput): Promise<IngestResult> {
   }
 }
 
-/**
- * One batch: (re)open the conversation, the message, its attachments and receipts, the
- * conversation's last channel and activity, and the events. The message is a plain INSERT, so a
- * duplicate externalId makes the unique index abort the whole batch: no second message, no
- * second set of receipts, no reopened conversation, no event.
- */
-async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
-  const ws = input.workspaceId;
-  const contactId = await resolveContact(db, input);
-  const now = Date.now();
-  const sentAt = input.sentAt ?? now;
-  const statements: BatchItem[] = [];
+/** The stored payload: the provider's, with the refs of the files still to fetch. */
+function payloadJsonOf(input: IngestInput): string | null {
+  if (!input.media?.length) return input.payload === undefined ? null : JSON.stringify(input.payload);
+  const base = input.payload !== null && typeof input.payload === "object" && !Array.isArray(input.payload) ? input.payload : { provider: input.payload };
+  return JSON.stringify({ ...base, media: input.media });
+}
 
+/** The conversation a provider's threading names, when it is this contact's. */
+async function threadOf(db: Db, ws: number, contactId: number, conversationId: number | undefined) {
+  if (conversationId === undefined) return undefined;
+  const [thread] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, conversationId), eq(conversations.contactId, contactId)));
+  return thread;
+}
+
+/**
+ * Where a contact's inbound activity lands: the conversation the provider's threading names (when
+ * it is the contact's and not closed), else their open one, else their last one reopened, else a
+ * new one. The statements (reopen or open, with events) go into the caller's batch;
+ * `conversationId` is a SQL reference to the new row when one is opened.
+ */
+export async function contactConversation(
+  db: Db,
+  ws: number,
+  contactId: number,
+  threadId: number | undefined,
+  now: number,
+  reason: string,
+): Promise<{ conversationId: number | SQL; statements: BatchItem[] }> {
+  const statements: BatchItem[] = [];
   let conversationId: number | SQL;
   const active = await findActiveForContact(db, ws, contactId);
-  if (active) {
+  const thread = await threadOf(db, ws, contactId, threadId);
+  if (thread && thread.statusKey !== "closed") {
+    conversationId = thread.id;
+  } else if (active) {
     conversationId = active.id;
   } else {
-    const [closed] = await db
-      .select()
-      .from(conversations)
-      .where(and(eq(conversations.workspaceId, ws), eq(conversations.contactId, contactId)))
-      .orderBy(desc(conversations.id))
-      .limit(1);
+    const [closed] = thread
+      ? [thread]
+      : await db
+          .select()
+          .from(conversations)
+          .where(and(eq(conversations.workspaceId, ws), eq(conversations.contactId, contactId)))
+          .orderBy(desc(conversations.id))
+          .limit(1);
     if (closed) {
       conversationId = closed.id;
       statements.push(
@@ -104,7 +138,7 @@ async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
           entityTypeKey: "conversation",
           entityId: closed.id,
           actorUserId: null,
-          payload: { before: "closed", after: "open", reason: "inbound message" },
+          payload: { before: "closed", after: "open", reason },
           createdAt: now,
         }),
       );
@@ -113,6 +147,23 @@ async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
       conversationId = newestId(conversations);
     }
   }
+
+  return { conversationId, statements };
+}
+
+/**
+ * One batch: (re)open the conversation, the message and its receipts, the conversation's last
+ * channel, connection and activity, the identity's connection, and the events. The message is a
+ * plain INSERT, so a duplicate externalId makes the unique index abort the whole batch: no
+ * second message, no second set of receipts, no reopened conversation, no event.
+ */
+async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
+  const ws = input.workspaceId;
+  const connectionId = input.connectionId ?? null;
+  const contactId = await resolveContact(db, input);
+  const now = Date.now();
+  const sentAt = input.sentAt ?? now;
+  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, now, "inbound message");
 
   const messageIndex = statements.length;
   const messageId = newestId(messages);
@@ -127,51 +178,43 @@ async function storeInbound(db: Db, input: IngestInput): Promise<MessageRow> {
         channelKey: input.channel,
         kindKey: input.kind,
         body: input.body,
-        payloadJson: input.payload === undefined ? null : JSON.stringify(input.payload),
+        payloadJson: payloadJsonOf(input),
+        connectionId,
         externalId: input.externalId,
         createdAt: sentAt,
         updatedAt: now,
       })
       .returning(),
   );
-  const attachments = input.attachments ?? [];
-  if (attachments.length > 0) {
-    for (const file of attachments) {
-      if (!file.key.startsWith(workspaceFilePrefix(ws))) throw new Error(`attachment key ${file.key} is outside workspace ${ws}`);
-    }
-    statements.push(
-      db.insert(messageAttachments).values(
-        attachments.map((file) => ({
-          workspaceId: ws,
-          messageId,
-          kindKey: attachmentKindOf(file.contentType),
-          url: file.key,
-          fileName: cleanFileName(file.fileName),
-          contentType: file.contentType,
-          sizeBytes: file.sizeBytes,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      ),
-    );
-  }
   statements.push(
     receiptsStatement(db, { workspaceId: ws, conversationId, messageId, authorUserId: null, now }),
     db
       .update(conversations)
       .set({
         lastChannelKey: input.channel,
+        lastConnectionId: connectionId,
         lastMessageAt: sql`max(coalesce(${conversations.lastMessageAt}, 0), ${sentAt})`,
         updatedAt: now,
       })
       .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, conversationId))),
+    db
+      .update(contactIdentities)
+      .set({ connectionId, updatedAt: now })
+      .where(
+        and(
+          eq(contactIdentities.workspaceId, ws),
+          eq(contactIdentities.channelKey, input.channel),
+          eq(contactIdentities.externalId, input.from.externalId),
+          sql`${contactIdentities.connectionId} IS NOT ${connectionId}`,
+        ),
+      ),
     append(db, {
       workspaceId: ws,
       typeKey: "message.received",
       entityTypeKey: "message",
       entityId: messageId,
       actorUserId: null,
-      payload: { channelKey: input.channel, externalId: input.externalId, contactId },
+      payload: { channelKey: input.channel, connectionId, externalId: input.externalId, contactId, ...(input.automatic ? { automatic: true } : {}) },
       createdAt: now,
     }),
   );
@@ -194,7 +237,7 @@ function senderEmail(channel: IdentityChannel, from: InboundMessage["from"]): st
  * The contact behind a sender: by channel identity; else a live contact with the same phone or
  * e-mail, which gains the identity; else a new contact carrying it.
  */
-async function resolveContact(db: Db, input: IngestInput): Promise<number> {
+export async function resolveContact(db: Db, input: Pick<IngestInput, "workspaceId" | "channel" | "from">): Promise<number> {
   const ws = input.workspaceId;
   const { channel, from } = input;
   const owner = await findIdentityOwner(db, ws, channel, from.externalId);

@@ -1,6 +1,6 @@
 // Messages: the conversation's history, sending, and per-user read state (receipts).
 import { and, asc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
-import { needsDelivery } from "../../channels/channel-adapter";
+import { getAdapter, needsDelivery } from "../../channels/registry";
 import type { BatchItem, Db } from "../../db/client";
 import {
   conversationParticipants,
@@ -23,6 +23,7 @@ import { dispatchDeliveryJob, queueDeliveryStatements, type DeliveryRow, toDeliv
 import { append, appendIfChanged, newestId } from "../events/event-log";
 import { findMessage, type MessageRow } from "./message-access";
 import { receiptsStatement, unreadBy } from "./receipts";
+import { assertNotOptedOut, isConnectionChannel, routeMessage } from "./routing";
 
 function parsePayload(json: string | null): unknown {
   if (json === null) return null;
@@ -119,6 +120,18 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
   }
   const attachmentIds = input.attachmentIds ?? [];
   await assertAttachable(db, caller, attachmentIds);
+  const queuesDelivery = needsDelivery(channelKey);
+  // The account the message leaves through is chosen now, so a reply goes back the way the
+  // contact wrote in; refusals the provider is sure of come before anything is stored.
+  let connectionId: number | null = null;
+  if (queuesDelivery && isConnectionChannel(channelKey)) {
+    const route = await routeMessage(db, conversation, channelKey);
+    assertNotOptedOut(route.recipient, channelKey);
+    if (route.connection) {
+      await getAdapter(channelKey)?.checkSend?.({ env, db, connection: route.connection }, { conversation, recipient: route.recipient, payload: null });
+      connectionId = route.connection.id;
+    }
+  }
   const [participant] = await db
     .select({ id: conversationParticipants.id })
     .from(conversationParticipants)
@@ -174,11 +187,10 @@ export async function sendMessage(db: Db, env: Bindings, caller: Caller, convers
       createdAt: now,
     }),
   );
-  const queuesDelivery = needsDelivery(channelKey);
   const jobIndex = statements.length + 1;
   if (queuesDelivery) {
     statements.push(
-      ...queueDeliveryStatements(db, { workspaceId: ws, messageId, channelKey, attempt: 1, createdByUserId: caller.userId, now }),
+      ...queueDeliveryStatements(db, { workspaceId: ws, messageId, channelKey, connectionId, attempt: 1, createdByUserId: caller.userId, now }),
     );
   }
   const results = (await db.batch(statements)) as unknown[];

@@ -1,12 +1,12 @@
-// How Parley things read in a Telegram chat (plain text: no parse mode, so contact-supplied text
-// can never break the markup).
-import { InlineKeyboard } from "grammy";
+// How Parley things read in a chat, whatever the chat app: plain text only (no markup), so that
+// text a contact wrote can never break what the rep sees.
 import type { toContactDto } from "../../src/modules/contacts/contacts.service";
 import type { DealDto } from "../../src/modules/deals/deals.service";
+import type { AiSuggestion } from "../../src/modules/qualification/classification.service";
 
-type ContactDto = ReturnType<typeof toContactDto>;
+export type ContactDto = ReturnType<typeof toContactDto>;
 
-export function contactCard(contact: ContactDto): string {
+export function contactLines(contact: ContactDto): string {
   const lines = [contact.company ? `${contact.name} — ${contact.company}` : contact.name];
   const reach = [contact.phone && `☎ ${contact.phone}`, contact.email && `✉ ${contact.email}`].filter(Boolean);
   if (reach.length) lines.push(reach.join("  "));
@@ -18,8 +18,9 @@ export function contactCard(contact: ContactDto): string {
 export const money = (deal: Pick<DealDto, "amount" | "currency">) =>
   deal.amount === null ? "" : ` · ${deal.amount.toLocaleString("en-US")} ${deal.currency}`;
 
-/** ⭐1–5 and Qualify for a contact. */
-export function ratingRows(keyboard: InlineKeyboard, contactId: number): InlineKeyboard {
-  for (let value = 1; value <= 5; value++) keyboard.text(`⭐${value}`, `s:${contactId}:${value}`);
-  return keyboard.row().text("🏷 Qualify", `q:${contactId}`).text("💼 Deal", `dc:${contactId}`);
-}
+export const dealTitle = (deal: Pick<DealDto, "id" | "title">) => deal.title ?? `Deal #${deal.id}`;
+
+export const snippet = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** The Qualifier's suggestion: "hot · 82%". */
+export const suggestionText = (s: AiSuggestion) => `${s.kindKey} · ${Math.round(s.confidence * 100)}%`;
