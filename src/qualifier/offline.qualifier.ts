@@ -38,6 +38,11 @@ const NEGATED_TO_COLD = 0.4;
 const SARCASM_DAMPING = 0.3;
 /** The latest contact message weighs a little more: people change their minds. */
 const LAST_MESSAGE_WEIGHT = 1.25;
+/**
+ * A contact who asks a question nothing else explains is, in a sales inbox, most often a prospect
+ * asking about the product: a little warmth, once per conversation.
+ */
+const QUESTION_WARMTH = 1;
 /** Confidence = top / (top + runner-up + this): one weak cue alone stays unsure. */
 const CONFIDENCE_PRIOR = 1;
 
@@ -276,6 +281,10 @@ export function classifyOffline(contactMessages: readonly string[], allowedKinds
   const evidence: Evidence = { scores: new Float64Array(KIND_COUNT), reasons: DEFAULT_KINDS.map(() => []) };
   const recent = contactMessages.slice(-RECENT_MESSAGES);
   recent.forEach((body, i) => scoreMessage(idx, body, i === recent.length - 1 ? LAST_MESSAGE_WEIGHT : 1, evidence));
+  if (recent.some((body) => body.includes("?") || body.includes("¿"))) {
+    evidence.scores[WARM]! += QUESTION_WARMTH;
+    evidence.reasons[WARM]!.push("a question");
+  }
 
   let top = -1;
   let second = 0;
