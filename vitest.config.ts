@@ -29,6 +29,7 @@ async function workersProject(
             TEST_MIGRATIONS: migrations,
             // Providers are reached only through these base URLs: here, the fakes of test/fakes/.
             TELEGRAM_API_BASE_URL: inject<string>("telegramApiUrl"),
+            DISCORD_API_BASE_URL: inject<string>("discordApiUrl"),
             PUBLIC_BASE_URL: "https://parley.test",
             ...extra.bindings,
           },
@@ -45,6 +46,7 @@ async function workersProject(
       globalSetup: ["./test/setup/global.mjs"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
       testTimeout: 30_000,
+      deps: { optimizer: { ssr: { enabled: true, include: ["discord-api-types/v10", "@discordjs/builders"] } } },
     },
   };
 }

@@ -11,7 +11,7 @@ const wranglerJs = join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 const wrangler = process.execPath;
 export const ADMIN_TOKEN = "bench-admin-token";
 
-export async function startWorker({ port = 8799, v8Flags } = {}) {
+export async function startWorker({ port = 8799, v8Flags, vars = {} } = {}) {
   const state = join(root, "bench", ".out", `state-${port}`);
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
@@ -41,6 +41,8 @@ export async function startWorker({ port = 8799, v8Flags } = {}) {
       "ENCRYPTION_KEY:YmVuY2gta2V5LXRoaXJ0eS10d28tYnl0ZXMtbG9uZyE=",
       "--log-level",
       "error",
+      // Extra [vars] a benchmark needs (a provider's base URL pointed at a fake).
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] },
   );

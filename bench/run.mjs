@@ -6,6 +6,7 @@ const available = {
   inbox: () => import("./inbox.mjs"),
   analytics: () => import("./analytics.mjs"),
   "import-export": () => import("./import-export.mjs"),
+  discord: () => import("./discord.mjs"),
   qualifier: () => import("./qualifier.mjs"),
 };
 
@@ -20,11 +21,13 @@ for (const name of selected) {
 
 for (const name of selected) {
   const module = await available[name]();
-  const worker = await startWorker(module.workerOptions ?? {});
+  const options = typeof module.workerOptions === "function" ? await module.workerOptions() : (module.workerOptions ?? {});
+  const worker = await startWorker(options);
   console.log(`\n=== ${name} ===`);
   try {
     await module.run(worker);
   } finally {
     await worker.stop();
+    await module.cleanup?.();
   }
 }

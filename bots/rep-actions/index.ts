@@ -12,3 +12,8 @@ export { qualifyContact, qualifyMenu, ratingRows, scoreContact } from "./rating"
 export { sendReply } from "./reply";
 export { myStats, repStats, startOfDay } from "./stats";
 export { decodeButton, encodeButton, runButton, UnknownButton } from "./registry";
+export { pipelineBoard, totalsLine, type BoardFacts } from "./board";
+export { messageCard, showContact, type MessageCardFacts } from "./cards";
+export { contactChoices, dealChoices, memberChoices, pipelineChoices, resolveChoice, stageChoices, MAX_CHOICES, type Choice } from "./choices";
+export { pinToSlot, startDeal, type NewDealInput } from "./entries";
+export { isPeriod, PERIODS, statsFor, type Period, type PeriodStatsFacts } from "./period-stats";

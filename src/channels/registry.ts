@@ -2,12 +2,14 @@
 // folder beside this file; nothing else in Parley switches on the channel.
 import type { MessageChannel } from "../db/schema";
 import type { ChannelAdapter, ChannelKey, ConnectionChannel } from "./channel-adapter";
+import { discordAdapter } from "./discord/discord.adapter";
 import { internalAdapter } from "./internal/internal.adapter";
 import { telegramAdapter } from "./telegram/telegram.adapter";
 
 const adapters: Partial<Record<ChannelKey, ChannelAdapter>> = {
   [internalAdapter.channel]: internalAdapter,
   [telegramAdapter.channel]: telegramAdapter,
+  [discordAdapter.channel]: discordAdapter,
 };
 
 export function getAdapter(channelKey: ChannelKey): ChannelAdapter | undefined {

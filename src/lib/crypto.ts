@@ -78,3 +78,27 @@ export async function hmac(hash: "SHA-256" | "SHA-1", key: string | Uint8Array, 
   const cryptoKey = await crypto.subtle.importKey("raw", rawKey, { name: "HMAC", hash }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, typeof data === "string" ? encoder.encode(data) : data));
 }
+
+/** Bytes of a hex string; null when it is not hex of an even length. */
+export function fromHex(hex: string): Uint8Array | null {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return null;
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/**
+ * Ed25519 signature check (Discord signs interactions this way): `publicKeyHex` is the raw 32-byte
+ * key in hex, `signatureHex` the 64-byte signature in hex. Anything malformed is simply `false`.
+ */
+export async function verifyEd25519(publicKeyHex: string, signatureHex: string, message: Uint8Array): Promise<boolean> {
+  const key = fromHex(publicKeyHex);
+  const signature = fromHex(signatureHex);
+  if (!key || key.length !== 32 || !signature || signature.length !== 64) return false;
+  try {
+    const cryptoKey = await crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]);
+    return await crypto.subtle.verify({ name: "Ed25519" }, cryptoKey, signature, message);
+  } catch {
+    return false;
+  }
+}

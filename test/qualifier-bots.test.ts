@@ -1,9 +1,14 @@
-// The Qualifier where reps work: a Telegram notification shows the AI's suggestion with its
-// confidence, and the Qualify menu offers it first.
+// The Qualifier where reps work: a notification shows the AI's suggestion with its confidence,
+// and the Qualify menu offers it first — in Telegram, and on the shared card Discord draws.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { messageEmbed } from "../bots/discord/render";
+import { messageCard, qualifyMenu } from "../bots/rep-actions";
+import { createDb } from "../src/db/client";
 import { newWorkspace } from "./helpers/api";
 import { one } from "./helpers/db";
-import { waitForJob } from "./helpers/jobs";
+import { ingest } from "./helpers/inbox";
+import { callerOf, waitForJob } from "./helpers/jobs";
 import { callbackUpdate, eventually, linkedRep, messageUpdate, sentTo, telegramCalls } from "./helpers/telegram";
 
 const rita = { id: 660001, first_name: "Rita", username: "rita" };
@@ -57,5 +62,30 @@ describe("the AI suggestion in Telegram", () => {
     const menu = replies[replies.length - 1]!.params as { reply_markup: { inline_keyboard: { text: string; callback_data: string }[][] } };
     expect(menu.reply_markup.inline_keyboard.flat().some((b) => b.text.startsWith("🤖"))).toBe(false);
     expect(menu.reply_markup.inline_keyboard[0]![0]!.callback_data).toBe(`k:${contact.id}:hot`);
+  });
+});
+
+describe("the AI suggestion on the shared cards (what Discord draws)", () => {
+  it("is in the message card's data and text, in the Discord embed, and leads the qualify menu", async () => {
+    const ws = await newWorkspace();
+    const ctx = { db: createDb(env.DB), env, rep: callerOf(ws) };
+    const { message } = await ingest(ws.workspace.id, { body: "Not interested. Please remove me from your list." });
+    const before = await messageCard(ctx, message.id);
+    expect(before.data.suggestion).toBeNull();
+    expect(messageEmbed(before.data).fields!.map((f) => f.name)).not.toContain("AI suggests");
+
+    const job = await ws.owner.post(`/v1/conversations/${message.conversationId}/classify`);
+    const done = await waitForJob(ws.owner, job.body.id);
+    expect(done.result).toMatchObject({ kindKey: "not_a_fit", recorded: true });
+    const percent = done.result.score as number;
+
+    const card = await messageCard(ctx, message.id);
+    expect(card.data.suggestion).toMatchObject({ kindKey: "not_a_fit", confidence: percent / 100 });
+    expect(card.text.split("\n")[1]).toBe(`🤖 AI suggests not_a_fit · ${percent}%`);
+    expect(messageEmbed(card.data).fields).toContainEqual({ name: "AI suggests", value: `🤖 not_a_fit · ${percent}%`, inline: true });
+
+    const menu = await qualifyMenu(ctx, message.authorContactId!);
+    expect(menu.data.suggestion).toMatchObject({ kindKey: "not_a_fit" });
+    expect(menu.buttons[0]).toEqual([{ label: `🤖 not_a_fit · ${percent}%`, action: "contact.qualify", args: [message.authorContactId, "not_a_fit"] }]);
   });
 });
