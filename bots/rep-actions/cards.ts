@@ -10,6 +10,7 @@ import { attachmentKindOf } from "../../src/modules/attachments/attachments.serv
 import { findContact, toContactDto } from "../../src/modules/contacts/contacts.service";
 import { findConversation } from "../../src/modules/conversations/conversations.service";
 import { findMessage, type MessageRow } from "../../src/modules/messages/message-access";
+import { type AiSuggestion, aiSuggestion } from "../../src/modules/qualification/classification.service";
 import { contactCard } from "./contacts";
 import { type ContactDto } from "./format";
 import { notificationButtons, notificationText } from "./notifications";
@@ -26,6 +27,8 @@ export interface MessageCardFacts {
   contact: ContactDto;
   /** The kinds of the files it carries (image, document…), or will once they are fetched. */
   files: string[];
+  /** What the Qualifier last said of the conversation, if anything. */
+  suggestion: AiSuggestion | null;
 }
 
 /** The kinds of files a message carries: stored ones, else the provider's refs not fetched yet. */
@@ -53,9 +56,10 @@ export async function messageCard(ctx: RepContext, messageId: number, notice?: s
   if (conversation.contactId === null) throw notFound("message");
   const contact = toContactDto(await findContact(ctx.db, ctx.rep.workspaceId, conversation.contactId));
   const files = await filesOf(ctx, message);
+  const suggestion = await aiSuggestion(ctx.db, ctx.rep.workspaceId, conversation.id);
   return {
-    data: { message, contact, files },
-    text: notificationText({ contactName: contact.name, company: contact.company, channel: message.channelKey, body: message.body, files }),
+    data: { message, contact, files, suggestion },
+    text: notificationText({ contactName: contact.name, company: contact.company, channel: message.channelKey, body: message.body, files, suggestion }),
     buttons: notificationButtons(message.id, contact.id),
     show: "card",
     ...(notice ? { notice } : {}),

@@ -2,6 +2,7 @@
 // text a contact wrote can never break what the rep sees.
 import type { toContactDto } from "../../src/modules/contacts/contacts.service";
 import type { DealDto } from "../../src/modules/deals/deals.service";
+import type { AiSuggestion } from "../../src/modules/qualification/classification.service";
 
 export type ContactDto = ReturnType<typeof toContactDto>;
 
@@ -20,3 +21,6 @@ export const money = (deal: Pick<DealDto, "amount" | "currency">) =>
 export const dealTitle = (deal: Pick<DealDto, "id" | "title">) => deal.title ?? `Deal #${deal.id}`;
 
 export const snippet = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** The Qualifier's suggestion: "hot · 82%". */
+export const suggestionText = (s: AiSuggestion) => `${s.kindKey} · ${Math.round(s.confidence * 100)}%`;

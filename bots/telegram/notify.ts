@@ -12,6 +12,7 @@ import { connectionForChannel, credentialsOf, type TelegramCredentials } from ".
 import { claimChatMessage, recordChatMessageId, releaseClaim } from "../../src/modules/chat-links/chat-notifications.service";
 import { mediaRefsOf } from "../../src/channels/media";
 import { attachmentKindOf } from "../../src/modules/attachments/attachments.service";
+import { aiSuggestion } from "../../src/modules/qualification/classification.service";
 import { notificationButtons, notificationText } from "../rep-actions";
 import { inlineKeyboard } from "./render";
 
@@ -69,6 +70,7 @@ export async function notifyTelegramReps(db: Db, env: Bindings, task: { workspac
     channel: message.channelKey,
     body: message.body,
     files: await filesOf(db, message),
+    suggestion: await aiSuggestion(db, ws, message.conversationId),
   });
 
   let retry: TransientJobError | null = null;

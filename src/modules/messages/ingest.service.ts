@@ -15,6 +15,7 @@ import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { type ConversationRow, findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
+import { scheduleClassification } from "../qualification/classification.service";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
 
@@ -45,6 +46,8 @@ export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): 
   if (input.media?.length) await enqueueTask(env, { task: "channel.fetch_media", ...task });
   // Reps hear of messages in their chat apps; a workspace where nobody linked one has nobody to tell.
   if (!input.automatic && anyoneLinked) await enqueueTask(env, { task: "notify_reps", ...task });
+  // Debounced: one classification per conversation per window (classification.service.ts).
+  if (!input.automatic) await scheduleClassification(db, env, input.workspaceId, result.message.conversationId);
   return result;
 }
 
