@@ -6,7 +6,9 @@ import type { Bindings } from "../src/env";
 import type { ClassifyConversationJob } from "../src/jobs/job-message";
 import { ingestInbound } from "../src/modules/messages/ingest.service";
 import { aiSuggestion, CLASSIFY_DEBOUNCE_SECONDS, contactAiSuggestion } from "../src/modules/qualification/classification.service";
+import { OUTBOX_GRACE_MS } from "../src/jobs/outbox";
 import { newWorkspace } from "./helpers/api";
+import { cron } from "./helpers/cron";
 import { all, count, one } from "./helpers/db";
 import { contactConversation } from "./helpers/inbox";
 import { deliver, envWithFakeQueue, type FakeQueue, waitForJob } from "./helpers/jobs";
@@ -78,19 +80,27 @@ describe("classification of inbound conversations (debounced)", () => {
     expect(classifyMessages(queue)).toHaveLength(3);
   });
 
-  it("a pending job that was never queued (the Worker died after the row) is queued again by the next message", async () => {
+  it("a job whose message the queue refused is stored with the message, and the cron sends it with what is left of the window", async () => {
     const ws = await newWorkspace();
-    const { env: fake, queue } = envWithFakeQueue();
-    const first = await inbound(fake, ws, "hi");
+    const refusing = { ...env, JOBS: { send: () => Promise.reject(new Error("down")), sendBatch: () => Promise.reject(new Error("down")) } } as unknown as Bindings;
+    const first = await inbound(refusing, ws, "hi");
     const [job] = await classifyJobs(ws, first.message.conversationId);
-    await inbound(fake, ws, "hello?");
-    expect(classifyMessages(queue)).toHaveLength(1);
-    await env.DB.prepare("UPDATE jobs SET created_at = ? WHERE id = ?").bind(Date.now() - 60 * 60_000, job!.id).run();
-    await inbound(fake, ws, "anyone there?");
-    const sent = classifyMessages(queue);
-    expect(sent.map((m) => m.jobId)).toEqual([job!.id, job!.id]);
-    expect(queue.options[queue.sent.indexOf(sent[1]!)]?.delaySeconds).toBeUndefined();
+    expect(job).toMatchObject({ status_key: "queued", started_at: null });
+    // The next message finds the pending job: no second job, no second message.
+    await inbound(refusing, ws, "hello?");
     expect(await classifyJobs(ws, first.message.conversationId)).toHaveLength(1);
+    const waiting = await all<{ body_json: string; delay_seconds: number; created_at: number }>(
+      "SELECT body_json, delay_seconds, created_at FROM queue_outbox WHERE workspace_id = ? AND body_json ->> '$.kind' = 'classify_conversation'",
+      ws.workspace.id,
+    );
+    expect(waiting.map((w) => JSON.parse(w.body_json))).toEqual([{ kind: "classify_conversation", jobId: job!.id, workspaceId: ws.workspace.id }]);
+    expect(waiting[0]!.delay_seconds).toBe(CLASSIFY_DEBOUNCE_SECONDS);
+
+    const { env: fake, queue } = envWithFakeQueue();
+    await cron(waiting[0]!.created_at + OUTBOX_GRACE_MS + 1_000, fake);
+    const sent = classifyMessages(queue);
+    expect(sent.map((m) => m.jobId)).toEqual([job!.id]);
+    expect(queue.options[queue.sent.indexOf(sent[0]!)]).toEqual({ delaySeconds: CLASSIFY_DEBOUNCE_SECONDS - 61 });
   });
 });
 

@@ -43,7 +43,8 @@ export interface EnqueueOptions {
   onlyIfChanged?: boolean;
 }
 
-function outboxInsert(db: Db, workspaceId: number, message: Outgoing, now: number, options: EnqueueOptions) {
+/** The INSERT of one outbox message, to batch with the work it starts (then `sendOutboxRows`). */
+export function outboxInsert(db: Db, workspaceId: number, message: Outgoing, now: number, options: EnqueueOptions = {}) {
   const bodyJson = isSql(message) ? message : JSON.stringify(message);
   const delaySeconds = options.delaySeconds ?? 0;
   if (!options.onlyIfChanged) return db.insert(queueOutbox).values({ workspaceId, bodyJson, delaySeconds, createdAt: now }).returning();
@@ -80,7 +81,7 @@ export async function enqueue(
   const all = [...statements, ...messages.map((m) => outboxInsert(db, workspaceId, m, now, options))] as [BatchItem, ...BatchItem[]];
   const results = (await db.batch(all)) as unknown[];
   const rows = results.slice(statements.length).flatMap((r) => (r as OutboxRow[]).slice(0, 1));
-  if (rows.length > 0) await dispatch(db, env, rows, now);
+  if (rows.length > 0) await sendOutboxRows(db, env, rows, now);
   return results.slice(0, statements.length);
 }
 
@@ -98,7 +99,7 @@ async function send(env: Pick<Bindings, "JOBS">, bodies: QueueMessage[], delaySe
 }
 
 /** Send outbox rows (with what is left of their delays) and delete them once sent. */
-async function dispatch(db: Db, env: Pick<Bindings, "JOBS">, rows: OutboxRow[], now: number): Promise<boolean> {
+export async function sendOutboxRows(db: Db, env: Pick<Bindings, "JOBS">, rows: OutboxRow[], now: number): Promise<boolean> {
   const bodies = rows.map((r) => JSON.parse(r.bodyJson) as QueueMessage);
   if (!(await send(env, bodies, rows.map((r) => remainingDelay(r, now))))) return false;
   try {
@@ -129,7 +130,7 @@ export async function sendStaleOutbox(db: Db, env: Pick<Bindings, "JOBS">, now: 
       .orderBy(asc(queueOutbox.id))
       .limit(SEND_BATCH);
     if (rows.length === 0) break;
-    if (!(await dispatch(db, env, rows, now))) {
+    if (!(await sendOutboxRows(db, env, rows, now))) {
       await db
         .update(queueOutbox)
         .set({ attempts: sql`${queueOutbox.attempts} + 1` })

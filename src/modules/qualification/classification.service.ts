@@ -3,20 +3,20 @@
 // suggestion for the reps' chat apps.
 //
 // The debounce: an inbound message inserts a pending job for its conversation and queues its
-// message with a delay of CLASSIFY_DEBOUNCE_SECONDS — unless a pending one (queued, not started,
-// triggered by an inbound message) is already there, which a partial unique index on `jobs`
-// enforces, so concurrent ingests and redelivered webhooks add nothing. The job reads the
+// message with a delay of CLASSIFY_DEBOUNCE_SECONDS, in the batch that stores the message (the
+// outbox makes the pair durable) — unless a pending one (queued, not started, triggered by an
+// inbound message) is already there, which a partial unique index on `jobs` enforces, so
+// concurrent ingests and redelivered webhooks add nothing. The job reads the
 // conversation when it starts; a message stored after that finds no pending job and queues the
 // next one. So every message is read by a job that starts after it was stored, and a
 // conversation is classified at most once per window, the window's last message included.
-import { and, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { BatchItem, Db } from "../../db/client";
 import { conversations, jobs, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import { PermanentJobError } from "../../jobs/errors";
-import type { ClassifyConversationJob } from "../../jobs/job-message";
-import { enqueue, newJobMessage } from "../../jobs/outbox";
-import { createJob, jobInsert, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
+import { newJobMessage, outboxInsert } from "../../jobs/outbox";
+import { createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { rawBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
 import { qualifierFor, QualifierSettingError, RECENT_MESSAGES } from "../../qualifier";
@@ -31,12 +31,6 @@ import {
 
 /** The debounce window: an inbound message is classified within this, with whatever follows it. */
 export const CLASSIFY_DEBOUNCE_SECONDS = 180;
-/**
- * A pending job this old was never queued (the Worker died between the row and the send): the
- * next inbound message queues it again. Running it twice is harmless (see `runClassification`).
- */
-const STALE_PENDING_MS = (CLASSIFY_DEBOUNCE_SECONDS + 600) * 1000;
-
 export type ClassifyTrigger = "inbound" | "request";
 
 interface ClassifyInput {
@@ -46,55 +40,31 @@ interface ClassifyInput {
   triggerKey: ClassifyTrigger;
 }
 
-const message = (row: Pick<JobRow, "id" | "workspaceId">): ClassifyConversationJob => ({
-  kind: "classify_conversation",
-  jobId: row.id,
-  workspaceId: row.workspaceId,
-});
-
 /**
- * After an inbound contact message: classify its conversation within the debounce window. Answers
- * the pending job (new or found).
+ * After an inbound contact message: the statements that schedule its conversation's
+ * classification within the debounce window, for the batch that stores the message. The job and
+ * its delayed queue message land together — or, when a pending job already holds the
+ * conversation's slot (the partial unique index), neither does. `conversationId` may be the SQL of
+ * a conversation the same batch opens.
  */
-export async function scheduleClassification(
-  db: Db,
-  env: Pick<Bindings, "JOBS">,
-  workspaceId: number,
-  conversationId: number,
-  attempt = 1,
-): Promise<JobRow> {
-  const input: ClassifyInput = { conversationId, triggerKey: "inbound" };
-  // The job and its delayed message land together, or — when a pending job holds the
-  // conversation's slot (the partial unique index) — neither does.
-  const [created] = (await enqueue(
-    db,
-    env,
-    workspaceId,
-    [newJobMessage("classify_conversation", workspaceId, false)],
-    [jobInsert(db, { workspaceId, createdByUserId: null, kind: "classify_conversation", input }).onConflictDoNothing().returning()],
-    { delaySeconds: CLASSIFY_DEBOUNCE_SECONDS, onlyIfChanged: true },
-  )) as [JobRow[]];
-  if (created[0]) return created[0];
-  const [pending] = await db
-    .select()
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.workspaceId, workspaceId),
-        sql`${jobs.inputJson} ->> '$.conversationId' = ${conversationId}`,
-        eq(jobs.kindKey, "classify_conversation"),
-        eq(jobs.statusKey, "queued"),
-        sql`${jobs.startedAt} IS NULL`,
-        sql`${jobs.inputJson} ->> '$.triggerKey' = 'inbound'`,
-      ),
-    );
-  // It started between the insert and this read: the insert now goes through.
-  if (!pending) {
-    if (attempt >= 3) throw new Error(`could not schedule the classification of conversation ${conversationId}`);
-    return scheduleClassification(db, env, workspaceId, conversationId, attempt + 1);
-  }
-  if (pending.createdAt < Date.now() - STALE_PENDING_MS) await enqueue(db, env, workspaceId, [message(pending)]);
-  return pending;
+export function inboundClassificationStatements(db: Db, workspaceId: number, conversationId: number | SQL, now: number): BatchItem[] {
+  return [
+    db
+      .insert(jobs)
+      .values({
+        workspaceId,
+        createdByUserId: null,
+        kindKey: "classify_conversation",
+        inputJson: sql`json_object('conversationId', ${conversationId}, 'triggerKey', 'inbound')`,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
+    outboxInsert(db, workspaceId, newJobMessage("classify_conversation", workspaceId, false), now, {
+      delaySeconds: CLASSIFY_DEBOUNCE_SECONDS,
+      onlyIfChanged: true,
+    }),
+  ];
 }
 
 /** Classify a conversation now (a rep asked): 404 for one the caller cannot see. */
