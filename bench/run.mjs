@@ -9,6 +9,7 @@ const available = {
   webhooks: () => import("./webhooks.mjs"),
   email: () => import("./email.mjs"),
   discord: () => import("./discord.mjs"),
+  qualifier: () => import("./qualifier.mjs"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -10,6 +10,7 @@ import { rangeOf, typeKeysOf } from "../src/modules/analytics/analytics.schemas"
 import { countersStatements, type CountersGrouping } from "../src/modules/analytics/counters.service";
 import { performanceQueries } from "../src/modules/analytics/performance.service";
 import { contactListQuery, type ContactListOptions } from "../src/modules/contacts/contacts.service";
+import { classifyOffline, DEFAULT_KINDS } from "../src/qualifier";
 import { recordingD1, replay, type Step } from "./d1-recorder";
 
 /** Traces recorded by `x-bench-record`, replayed by /__bench/replay (one isolate under wrangler dev). */
@@ -128,6 +129,19 @@ async function rawEmail(request: Request, env: Bindings, url: URL): Promise<Resp
   return Response.json({ ok: true });
 }
 
+/**
+ * The offline classifier on the posted conversations (each a list of contact messages), `repeat`
+ * times over; answers the predictions of the first pass. Timed by the caller, against repeat 0.
+ */
+async function benchQualifier(request: Request): Promise<Response> {
+  const { conversations, repeat } = (await request.json()) as { conversations: string[][]; repeat: number };
+  const kinds = new Set<string>(DEFAULT_KINDS);
+  const predictions = repeat > 0 ? conversations.map((messages) => classifyOffline(messages, kinds)) : [];
+  let checksum = 0;
+  for (let r = 1; r < repeat; r++) for (const messages of conversations) checksum += classifyOffline(messages, kinds).confidence;
+  return Response.json({ predictions, checksum });
+}
+
 export default {
   ...worker,
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
@@ -141,6 +155,7 @@ export default {
     }
     if (url.pathname === "/__bench/email" && request.method === "POST") return emailThroughWorker(request, env, url);
     if (url.pathname === "/__bench/raw/email" && request.method === "POST") return rawEmail(request, env, url);
+    if (url.pathname === "/__bench/qualifier" && request.method === "POST") return benchQualifier(request);
     if (url.pathname === "/__bench/raw/contacts") return rawContacts(env, url);
     if (url.pathname === "/__bench/raw/webhook" && request.method === "POST") return rawWebhook(env, request);
     if (url.pathname === "/__bench/raw/counters") return rawCounters(env, url);

@@ -15,6 +15,10 @@ export interface Caller {
 export type Bindings = Env & {
   /** Workers AI: optional; the offline classifier runs without it. */
   AI?: Ai;
+  /** The Workers AI model the qualifier asks (default @cf/meta/llama-3.1-8b-instruct-fast). */
+  AI_QUALIFIER_MODEL?: string;
+  /** How long the qualifier waits for Workers AI before falling back to offline (ms, default 8000). */
+  AI_QUALIFIER_TIMEOUT_MS?: string;
 };
 
 export type AppEnv = {

@@ -371,6 +371,31 @@ describe("won, lost and reopen", () => {
     expect((await dealEvents(deal.id)).map((e) => e.typeKey)).toEqual(["deal.created", "deal.won"]);
   });
 
+  it("refuses a stale write even when the concurrent one picked the same version (the same millisecond)", async () => {
+    const ws = await newSalesWorkspace();
+    const deal = await ws.createDeal();
+    const db = createDb(env.DB);
+    const [read] = await db.select().from(deals).where(eq(deals.id, deal.id));
+    const now = nextVersion(read!.updatedAt);
+    // The concurrent request read the same row and computed the same version: it wrote first.
+    await env.DB.prepare("UPDATE deals SET status_key = 'won', closed_at = ?, updated_at = ? WHERE id = ?").bind(now, now, deal.id).run();
+    const write = guarded("the deal", () =>
+      db.batch([
+        db.update(deals).set({ statusKey: "lost", closedAt: now, updatedAt: now }).where(atVersion(deals, read!.id, read!.updatedAt)),
+        append(db, {
+          workspaceId: ws.workspace.id,
+          typeKey: "deal.lost",
+          entityTypeKey: "deal",
+          entityId: idAtVersion(deals, read!.id, now),
+          actorUserId: ws.user.id,
+          createdAt: now,
+        }),
+      ]),
+    );
+    await expect(write).rejects.toMatchObject({ code: "conflict", status: 409 });
+    expect((await dealEvents(deal.id)).map((e) => e.typeKey)).toEqual(["deal.created"]);
+  });
+
   it("refuses a change based on a stale read with 409, and records no event for it", async () => {
     const ws = await newSalesWorkspace();
     const deal = await ws.createDeal();

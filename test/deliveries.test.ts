@@ -71,7 +71,7 @@ describe("the deliver_message job", () => {
     expect(delivery.errorMessage).toMatch(/no whatsapp connection/);
 
     const job = await eventually(
-      () => one<{ status_key: string; result_json: string | null; attempts: number }>("SELECT status_key, result_json, attempts FROM jobs WHERE workspace_id = ?", workspace.id),
+      () => one<{ status_key: string; result_json: string | null; attempts: number }>("SELECT status_key, result_json, attempts FROM jobs WHERE workspace_id = ? AND kind_key = 'deliver_message'", workspace.id),
       (row) => row.status_key === "failed",
     );
     expect(job.attempts).toBe(1);
@@ -94,7 +94,7 @@ describe("the deliver_message job", () => {
     const { owner, workspace } = await newWorkspace();
     const sent = await sentOnWhatsApp(owner, workspace.id);
     const job = await eventually(
-      () => one<{ id: number; status_key: string; updated_at: number }>("SELECT id, status_key, updated_at FROM jobs WHERE workspace_id = ?", workspace.id),
+      () => one<{ id: number; status_key: string; updated_at: number }>("SELECT id, status_key, updated_at FROM jobs WHERE workspace_id = ? AND kind_key = 'deliver_message'", workspace.id),
       (row) => row.status_key === "failed",
     );
     const eventsBefore = await count("SELECT count(*) AS n FROM events WHERE workspace_id = ?", workspace.id);
@@ -262,7 +262,7 @@ describe("GET /v1/messages/{id}/deliveries and POST /v1/deliveries/{id}/retry", 
       expectError(res, 409, "conflict");
       expect(res.body.error.message).toContain(status);
     }
-    expect(await count("SELECT count(*) AS n FROM jobs WHERE workspace_id = ?", workspace.id)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM jobs WHERE workspace_id = ? AND kind_key = 'deliver_message'", workspace.id)).toBe(0);
   });
 
   it("lists no deliveries for internal messages", async () => {

@@ -8,7 +8,7 @@ import type { Bindings } from "../src/env";
 import worker from "../src/index";
 import { createDb } from "../src/db/client";
 import { ingestInbound } from "../src/modules/messages/ingest.service";
-import { OUTBOX_GRACE_MS } from "../src/jobs/outbox";
+import { enqueue, OUTBOX_GRACE_MS } from "../src/jobs/outbox";
 import { newWorkspace } from "./helpers/api";
 import { cron } from "./helpers/cron";
 import { count, one } from "./helpers/db";
@@ -131,6 +131,23 @@ describe("a queue that refuses a message after the work was stored", () => {
     const queue = new FakeQueue();
     await cron(Date.now() + OUTBOX_GRACE_MS + 1_000, withQueue(queue as unknown as Queue));
     expect(queue.sent).toContainEqual({ task: "channel.fetch_media", workspaceId: ws.workspace.id, messageId: result.message.id });
+    expect(await outboxOf(ws.workspace.id)).toBe(0);
+  });
+
+  it("a delayed message the queue refused keeps what is left of its delay when the cron sends it", async () => {
+    const ws = await newWorkspace();
+    const db = createDb(env.DB);
+    const task = { task: "notify_reps" as const, workspaceId: ws.workspace.id, messageId: 1 };
+    await enqueue(db, withQueue(refusingQueue), ws.workspace.id, [task], [], { delaySeconds: 180 });
+    const row = await one<{ created_at: number; delay_seconds: number }>("SELECT created_at, delay_seconds FROM queue_outbox WHERE workspace_id = ?", ws.workspace.id);
+    expect(row.delay_seconds).toBe(180);
+
+    const queue = new FakeQueue();
+    const at = row.created_at + OUTBOX_GRACE_MS + 1_000;
+    await cron(at, withQueue(queue as unknown as Queue));
+    const index = queue.sent.findIndex((m) => JSON.stringify(m) === JSON.stringify(task));
+    expect(index).toBeGreaterThanOrEqual(0);
+    expect(queue.options[index]).toEqual({ delaySeconds: 180 - 61 });
     expect(await outboxOf(ws.workspace.id)).toBe(0);
   });
 

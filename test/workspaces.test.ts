@@ -224,22 +224,36 @@ describe("cross-cutting", () => {
     expect(elsewhere.status).toBe(201);
   });
 
-  it("rate-limits each webhook URL per sending address, before the provider's code runs", async () => {
+  it("refuses an address whose webhook requests keep failing verification, before any lookup; signed traffic is never limited", async () => {
     const ws = await newWorkspace();
     const first = await connectBot(ws.owner);
     const second = await connectBot(ws.owner);
-    const address = randomAddress();
-    const post = (connection: { id: number }) =>
-      request("POST", `/webhooks/telegram/${connection.id}`, { body: {}, headers: { "cf-connecting-ip": address, "x-telegram-bot-api-secret-token": "wrong" } });
+    const forger = randomAddress();
+    const forged = (connection: { id: number }) =>
+      request("POST", `/webhooks/telegram/${connection.id}`, { body: {}, headers: { "cf-connecting-ip": forger, "x-telegram-bot-api-secret-token": "wrong" } });
     let limitedAt = 0;
-    for (let i = 1; i <= 130 && !limitedAt; i++) {
-      const res = await post(first.connection);
+    for (let i = 1; i <= 30 && !limitedAt; i++) {
+      const res = await forged(first.connection);
       if (res.status === 429) limitedAt = i;
       else expect(res.status).toBe(401);
     }
-    // The budget is RATE_LIMITER's (120 a minute in tests), per webhook URL and address.
-    expect(limitedAt).toBe(121);
-    expect((await post(second.connection)).status).toBe(401);
-    expect((await request("GET", "/v1/me", { token: ws.owner.token, headers: { "cf-connecting-ip": address } })).status).toBe(200);
+    // IP_RATE_LIMITER's budget (20 a minute in tests): 20 failures spent it, the 21st was refused
+    // on the way out, and from then on the address is turned away before the connection is read.
+    expect(limitedAt).toBe(22);
+    expect((await forged(second.connection)).status).toBe(429);
+    expect((await request("POST", "/webhooks/telegram/999999", { body: {}, headers: { "cf-connecting-ip": forger } })).status).toBe(429);
+    // The API's budgets are another matter.
+    expect((await request("GET", "/v1/me", { token: ws.owner.token, headers: { "cf-connecting-ip": forger } })).status).toBe(200);
+
+    // A provider's signed traffic from one address, well beyond every budget, is all taken.
+    const provider = randomAddress();
+    for (let i = 0; i < 130; i++) {
+      const update = { update_id: 900_000 + i };
+      const res = await request("POST", `/webhooks/telegram/${second.connection.id}`, {
+        body: update,
+        headers: { "cf-connecting-ip": provider, "x-telegram-bot-api-secret-token": second.secret },
+      });
+      expect(res.status).toBe(200);
+    }
   });
 });

@@ -14,7 +14,7 @@ import {
 } from "discord-api-types/v10";
 import type { ActionName, Answer, BoardFacts, Button, Keyboard, MessageCardFacts, PeriodStatsFacts } from "../rep-actions";
 import { encodeButton, totalsLine } from "../rep-actions";
-import { type ContactDto, dealTitle, money } from "../rep-actions/format";
+import { type ContactDto, dealTitle, money, suggestionText } from "../rep-actions/format";
 import type { DealDto } from "../../src/modules/deals/deals.service";
 
 export interface MessageBody {
@@ -148,7 +148,11 @@ export function messageEmbed(facts: MessageCardFacts, notice?: string): APIEmbed
     author: { name: `💬 ${contact.name}${contact.company ? ` — ${contact.company}` : ""} · ${m.channelKey}` },
     description: m.body || (files.length ? "(files only)" : "–"),
     color: COLORS.message,
-    fields: [...(files.length ? [{ name: "Files", value: `📎 ${files.join(", ")}` }] : []), ...contactFields(contact).filter((f) => f.name === "Score" || f.name === "Qualification")],
+    fields: [
+      ...(files.length ? [{ name: "Files", value: `📎 ${files.join(", ")}` }] : []),
+      ...contactFields(contact).filter((f) => f.name === "Score" || f.name === "Qualification"),
+      ...(facts.suggestion ? [{ name: "AI suggests", value: `🤖 ${suggestionText(facts.suggestion)}`, inline: true }] : []),
+    ],
     timestamp: new Date(m.createdAt).toISOString(),
     ...footer(notice, `Message #${m.id}`),
   };

@@ -9,6 +9,7 @@ import { findMessage, type MessageRow } from "../../src/modules/messages/message
 import { contactCard, type ContactFacts } from "./contacts";
 import { type ContactDto } from "./format";
 import { notificationCard, type NotificationFacts } from "./notifications";
+import type { AiSuggestion } from "../../src/modules/qualification/classification.service";
 import type { Answer, RepContext } from "./types";
 
 /** A contact of the rep's workspace as a card (rating buttons included). */
@@ -23,6 +24,8 @@ export interface MessageCardFacts {
   files: string[];
   /** Where things stand (score, qualification, deal, read, answered), as the card shows it. */
   card: NotificationFacts;
+  /** What the Qualifier last said of the conversation, if anything. */
+  suggestion: AiSuggestion | null;
 }
 
 /**
@@ -38,5 +41,5 @@ export async function messageCard(ctx: RepContext, messageId: number, notice?: s
   const contact = toContactDto(await findContact(ctx.db, ctx.rep.workspaceId, conversation.contactId));
   // The live card every chat shows: its text and buttons, with the facts an embed draws.
   const card = await notificationCard(ctx, messageId, notice);
-  return { ...card, data: { message, contact, files: card.data.files, card: card.data } };
+  return { ...card, data: { message, contact, files: card.data.files, card: card.data, suggestion: card.data.suggestion } };
 }

@@ -2,6 +2,7 @@
 // text a contact wrote can never break what the rep sees.
 import type { toContactDto } from "../../src/modules/contacts/contacts.service";
 import type { DealDto } from "../../src/modules/deals/deals.service";
+import type { AiSuggestion } from "../../src/modules/qualification/classification.service";
 import { button, type Keyboard } from "./types";
 
 export type ContactDto = ReturnType<typeof toContactDto>;
@@ -29,3 +30,6 @@ export function ratingRows(contactId: number): Keyboard {
     [button("🏷 Qualify", "contact.qualifyMenu", contactId), button("💼 Deal", "contact.deals", contactId)],
   ];
 }
+
+/** The Qualifier's suggestion: "hot · 82%". */
+export const suggestionText = (s: AiSuggestion) => `${s.kindKey} · ${Math.round(s.confidence * 100)}%`;

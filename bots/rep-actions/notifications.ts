@@ -10,7 +10,8 @@ import { attachmentKindOf } from "../../src/modules/attachments/attachments.serv
 import { findContact } from "../../src/modules/contacts/contacts.service";
 import { findConversation } from "../../src/modules/conversations/conversations.service";
 import { findMessage, type MessageRow } from "../../src/modules/messages/message-access";
-import { dealTitle, ratingRows } from "./format";
+import { type AiSuggestion, aiSuggestion } from "../../src/modules/qualification/classification.service";
+import { dealTitle, ratingRows, suggestionText } from "./format";
 import { type Answer, button, type Keyboard, type RepContext } from "./types";
 
 /** How much of a message a card shows; "Show all" posts the rest. */
@@ -34,6 +35,8 @@ export interface NotificationFacts {
   readByMe: boolean;
   /** The colleague who answered after this message ("you" for the rep), if anyone has. */
   answeredBy: string | null;
+  /** What the Qualifier last said of the conversation, if anything. */
+  suggestion: AiSuggestion | null;
 }
 
 /** A file's kind as a rep says it. */
@@ -54,6 +57,7 @@ export async function notificationCard(ctx: RepContext, messageId: number, notic
   const message = await findMessage(db, rep, messageId);
   const conversation = await findConversation(db, rep, message.conversationId);
   const contact = conversation.contactId === null ? null : await findContact(db, ws, conversation.contactId);
+  const suggestion = await aiSuggestion(db, ws, conversation.id);
   const [files, receipt, answer, openDeal, kind] = await db.batch([
     db
       .select({ kindKey: messageAttachments.kindKey })
@@ -108,12 +112,15 @@ export async function notificationCard(ctx: RepContext, messageId: number, notic
     openDeal: openDeal[0] ? { id: openDeal[0].id, title: dealTitle(openDeal[0]), stageName: openDeal[0].stageName } : null,
     readByMe: receipt[0]?.statusKey !== "unread",
     answeredBy: answer[0] ? (answer[0].userId === rep.userId ? "you" : answer[0].name) : null,
+    suggestion,
   };
   return { data: facts, text: cardText(facts), buttons: cardButtons(facts), show: "card", ...(notice ? { notice } : {}) };
 }
 
 function cardText(f: NotificationFacts): string {
-  const lines = [`💬 ${f.contactName}${f.company ? ` — ${f.company}` : ""} · ${f.channelKey}`, ""];
+  const lines = [`💬 ${f.contactName}${f.company ? ` — ${f.company}` : ""} · ${f.channelKey}`];
+  if (f.suggestion) lines.push(`🤖 AI suggests ${suggestionText(f.suggestion)}`);
+  lines.push("");
   if (f.body) lines.push(f.truncated ? `${f.body.slice(0, PREVIEW_CHARS)}…` : f.body);
   if (f.files.length > 0) lines.push(`📎 ${f.files.join(", ")}`);
   const standing = [
@@ -122,7 +129,6 @@ function cardText(f: NotificationFacts): string {
     f.openDeal && `💼 ${f.openDeal.title} — ${f.openDeal.stageName}`,
   ].filter(Boolean);
   const state = [f.readByMe && "✓ Read", f.answeredBy && `↩ Answered by ${f.answeredBy}`].filter(Boolean);
-  // An AI qualifier's suggestion would be one more line here (and its buttons a row below).
   if (standing.length || state.length) lines.push("");
   if (standing.length) lines.push(standing.join(" · "));
   if (state.length) lines.push(state.join(" · "));

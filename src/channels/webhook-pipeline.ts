@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 import { AppError, notFound } from "../lib/errors";
 import { applyCallUpdate, ingestInboundCall, storeCallRecording } from "../modules/calls/calls.service";
-import { findLiveConnection } from "../modules/channels-config/channels.service";
+import { findWebhookConnection } from "../modules/channels-config/channels.service";
 import { setIdentityOptOut } from "../modules/contacts/opt-out.service";
 import { updateFromProvider } from "../modules/deliveries/deliveries.service";
 import { ingestInbound } from "../modules/messages/ingest.service";
@@ -68,7 +68,7 @@ interface WebhookContext {
 
 async function handle(c: WebhookContext) {
   const channelKey = c.req.param("channelKey") ?? "";
-  const connection = await findLiveConnection(c.var.db, Number(c.req.param("connectionId")));
+  const connection = await findWebhookConnection(c.var.db, Number(c.req.param("connectionId")));
   if (!connection || connection.channelKey !== channelKey) throw notFound("webhook");
   const adapter = getAdapter(connection.channelKey);
   const webhook = adapter?.webhook;

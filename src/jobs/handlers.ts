@@ -1,4 +1,5 @@
 // The handler of each job kind and of each task. Each kind's module adds its line here.
+import { classifyConversationJob } from "./classify-conversation.job";
 import { deliverMessage } from "./deliver-message.job";
 import { deliveryOutcome } from "./delivery-outcome.task";
 import { exportContactsJob } from "./export-contacts.job";
@@ -12,6 +13,7 @@ import type { TaskHandlers } from "./tasks";
 
 export const jobHandlers: JobHandlers = {
   deliver_message: deliverMessage,
+  classify_conversation: classifyConversationJob,
   import_contacts: importContactsJob,
   export_contacts: exportContactsJob,
 };

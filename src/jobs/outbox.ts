@@ -6,6 +6,7 @@
 // stored and will run. Consumers are idempotent, so a message sent twice does nothing twice.
 import { asc, inArray, lt, SQL, sql } from "drizzle-orm";
 import type { BatchItem, Db } from "../db/client";
+import { insertSelect } from "../db/insert-select";
 import { jobs, queueOutbox } from "../db/schema";
 import type { Bindings } from "../env";
 import type { JobMessage, QueueMessage } from "./job-message";
@@ -32,12 +33,27 @@ export type Outgoing = QueueMessage | SQL;
 
 const isSql = (message: Outgoing): message is SQL => message instanceof SQL;
 
-function outboxInsert(db: Db, workspaceId: number, message: Outgoing, now: number) {
-  return db
-    .insert(queueOutbox)
-    .values({ workspaceId, bodyJson: isSql(message) ? message : JSON.stringify(message), createdAt: now })
-    .returning();
+export interface EnqueueOptions {
+  /** Deliver the messages this long after they were written (a debounced job). */
+  delaySeconds?: number;
+  /**
+   * Write the messages only when the last statement changed a row (an INSERT … ON CONFLICT DO
+   * NOTHING that may have found its row there already): a job that was not created gets no message.
+   */
+  onlyIfChanged?: boolean;
 }
+
+/** The INSERT of one outbox message, to batch with the work it starts (then `sendOutboxRows`). */
+export function outboxInsert(db: Db, workspaceId: number, message: Outgoing, now: number, options: EnqueueOptions = {}) {
+  const bodyJson = isSql(message) ? message : JSON.stringify(message);
+  const delaySeconds = options.delaySeconds ?? 0;
+  if (!options.onlyIfChanged) return db.insert(queueOutbox).values({ workspaceId, bodyJson, delaySeconds, createdAt: now }).returning();
+  return insertSelect(db, queueOutbox, { workspaceId, bodyJson, attempts: 0, delaySeconds, createdAt: now }, sql`WHERE changes() > 0`).returning();
+}
+
+/** What is left of a message's delay at `now`, in whole seconds (none once it has passed). */
+const remainingDelay = (row: Pick<OutboxRow, "createdAt" | "delaySeconds">, now: number) =>
+  Math.max(0, Math.ceil((row.createdAt + row.delaySeconds * 1000 - now) / 1000));
 
 /**
  * Commit `statements` as one batch together with `messages`, then put the messages on the queue.
@@ -51,27 +67,30 @@ export async function enqueue(
   workspaceId: number,
   messages: Outgoing[],
   statements: BatchItem[] = [],
+  options: EnqueueOptions = {},
 ): Promise<unknown[]> {
   const now = Date.now();
+  const delaySeconds = options.delaySeconds ?? 0;
   if (statements.length === 0 && messages.every((m) => !isSql(m))) {
     const bodies = messages as QueueMessage[];
-    if (!(await send(env, bodies))) {
-      await db.insert(queueOutbox).values(bodies.map((body) => ({ workspaceId, bodyJson: JSON.stringify(body), createdAt: now })));
+    if (!(await send(env, bodies, delaySeconds))) {
+      await db.insert(queueOutbox).values(bodies.map((body) => ({ workspaceId, bodyJson: JSON.stringify(body), delaySeconds, createdAt: now })));
     }
     return [];
   }
-  const all = [...statements, ...messages.map((m) => outboxInsert(db, workspaceId, m, now))] as [BatchItem, ...BatchItem[]];
+  const all = [...statements, ...messages.map((m) => outboxInsert(db, workspaceId, m, now, options))] as [BatchItem, ...BatchItem[]];
   const results = (await db.batch(all)) as unknown[];
-  const rows = results.slice(statements.length).map((r) => (r as OutboxRow[])[0]!);
-  await dispatch(db, env, rows);
+  const rows = results.slice(statements.length).flatMap((r) => (r as OutboxRow[]).slice(0, 1));
+  if (rows.length > 0) await sendOutboxRows(db, env, rows, now);
   return results.slice(0, statements.length);
 }
 
 /** Send, answering whether the queue took the messages; a refusal is logged, not thrown. */
-async function send(env: Pick<Bindings, "JOBS">, bodies: QueueMessage[]): Promise<boolean> {
+async function send(env: Pick<Bindings, "JOBS">, bodies: QueueMessage[], delaySeconds: number | number[] = 0): Promise<boolean> {
   if (bodies.length === 0) return true;
+  const delayOf = (i: number) => (Array.isArray(delaySeconds) ? delaySeconds[i]! : delaySeconds);
   try {
-    await env.JOBS.sendBatch(bodies.map((body) => ({ body, contentType: "json" as const })));
+    await env.JOBS.sendBatch(bodies.map((body, i) => ({ body, contentType: "json" as const, ...(delayOf(i) > 0 ? { delaySeconds: delayOf(i) } : {}) })));
     return true;
   } catch (error) {
     console.warn(JSON.stringify({ outbox: "queue refused the messages; the cron will send them", count: bodies.length, error: String(error) }));
@@ -79,9 +98,10 @@ async function send(env: Pick<Bindings, "JOBS">, bodies: QueueMessage[]): Promis
   }
 }
 
-/** Send outbox rows and delete them once sent. */
-async function dispatch(db: Db, env: Pick<Bindings, "JOBS">, rows: OutboxRow[]): Promise<boolean> {
-  if (!(await send(env, rows.map((r) => JSON.parse(r.bodyJson) as QueueMessage)))) return false;
+/** Send outbox rows (with what is left of their delays) and delete them once sent. */
+export async function sendOutboxRows(db: Db, env: Pick<Bindings, "JOBS">, rows: OutboxRow[], now: number): Promise<boolean> {
+  const bodies = rows.map((r) => JSON.parse(r.bodyJson) as QueueMessage);
+  if (!(await send(env, bodies, rows.map((r) => remainingDelay(r, now))))) return false;
   try {
     await db.delete(queueOutbox).where(
       inArray(
@@ -110,7 +130,7 @@ export async function sendStaleOutbox(db: Db, env: Pick<Bindings, "JOBS">, now: 
       .orderBy(asc(queueOutbox.id))
       .limit(SEND_BATCH);
     if (rows.length === 0) break;
-    if (!(await dispatch(db, env, rows))) {
+    if (!(await sendOutboxRows(db, env, rows, now))) {
       await db
         .update(queueOutbox)
         .set({ attempts: sql`${queueOutbox.attempts} + 1` })

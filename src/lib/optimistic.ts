@@ -15,12 +15,14 @@ export const atVersion = (table: VersionedTable, id: number, version: number): S
   and(eq(table.id, id), eq(table.updatedAt, version))!;
 
 /**
- * `id` if the row now carries `version`, else NULL. Used as the entityId of the event that
- * follows the guarded UPDATE in the same batch: when the UPDATE matched nothing (someone else
- * changed the row since it was read), events.entity_id NOT NULL fails and the batch rolls back.
+ * `id` if the guarded UPDATE just before changed the row to `version`, else NULL. Used as the
+ * entityId of the event that follows it in the same batch: when the UPDATE matched nothing
+ * (someone else changed the row since it was read), events.entity_id NOT NULL fails and the batch
+ * rolls back. `changes()` is checked as well as the version: two requests that read the same row
+ * in the same millisecond compute the same version, and the loser must not find the winner's.
  */
 export const idAtVersion = (table: VersionedTable, id: number, version: number): SQL =>
-  sql`(SELECT ${table.id} FROM ${table} WHERE ${table.id} = ${id} AND ${table.updatedAt} = ${version})`;
+  sql`(SELECT ${table.id} FROM ${table} WHERE ${table.id} = ${id} AND ${table.updatedAt} = ${version} AND changes() > 0)`;
 
 /** True when `error` (or its cause) is the SQLite constraint failure whose message contains `text`. */
 export function isConstraintFailure(error: unknown, text: string): boolean {

@@ -1,7 +1,8 @@
 // Request budgets through the Workers Rate Limiting bindings. A signed-in request spends its
 // user's budget (RATE_LIMITER: every token of a user shares it, so minting tokens adds nothing).
 // Where no user is known yet the client's address pays (IP_RATE_LIMITER): bad tokens, the
-// operator route; and each provider webhook URL has a budget per sending address.
+// operator route; and webhook requests that fail (a bad signature, an unknown connection) — a
+// provider's genuine traffic, however busy, never spends anything.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
@@ -37,12 +38,16 @@ export const addressRateLimit = (scope: string) =>
   });
 
 /**
- * Provider webhooks: a budget per webhook URL (one connection) and sending address, so a flood
- * aimed at one connection spends neither another connection's budget nor the API's.
+ * Provider webhooks: each request that fails — a signature that does not verify, a connection
+ * that does not exist — costs its address one unit of IP_RATE_LIMITER; an address that spent its
+ * budget is refused before any lookup or signature check for the rest of the period. Signed
+ * traffic spends nothing: a busy WhatsApp number is never throttled (a 429 would only make Meta
+ * retry later), while a flood of forged requests stops costing HMACs and lookups.
  */
 export const webhookRateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  await spend(c, c.env.RATE_LIMITER, `webhook:${c.req.path}:${clientAddress(c)}`);
+  refuseKnownBadAddress(c, Date.now(), "webhook");
   await next();
+  if (c.res.status === 401 || c.res.status === 404) await spendBadRequest(c, "webhook");
 });
 
 /**
@@ -54,19 +59,26 @@ export const webhookRateLimit = createMiddleware<AppEnv>(async (c, next) => {
 const refusedAddresses = new Map<string, number>();
 const MAX_REFUSED = 10_000;
 
-export function refuseKnownBadAddress(c: Context<AppEnv>, now = Date.now()): void {
-  const address = clientAddress(c);
-  const until = refusedAddresses.get(address);
+type BadScope = "bad-token" | "webhook";
+
+export function refuseKnownBadAddress(c: Context<AppEnv>, now = Date.now(), scope: BadScope = "bad-token"): void {
+  const key = `${scope}:${clientAddress(c)}`;
+  const until = refusedAddresses.get(key);
   if (until === undefined) return;
   if (until > now) throw limited(c);
-  refusedAddresses.delete(address);
+  refusedAddresses.delete(key);
+}
+
+/** One failed request of an address: true while its budget lasts; once spent, it is refused for the period. */
+async function spendBadRequest(c: Context<AppEnv>, scope: BadScope, now = Date.now()): Promise<boolean> {
+  const key = `${scope}:${clientAddress(c)}`;
+  const { success } = await c.env.IP_RATE_LIMITER.limit({ key });
+  if (success) return true;
+  if (refusedAddresses.size >= MAX_REFUSED) refusedAddresses.delete(refusedAddresses.keys().next().value!);
+  refusedAddresses.set(key, now + RETRY_AFTER_SECONDS * 1000);
+  return false;
 }
 
 export async function spendBadToken(c: Context<AppEnv>, now = Date.now()): Promise<void> {
-  const address = clientAddress(c);
-  const { success } = await c.env.IP_RATE_LIMITER.limit({ key: `bad-token:${address}` });
-  if (success) return;
-  if (refusedAddresses.size >= MAX_REFUSED) refusedAddresses.delete(refusedAddresses.keys().next().value!);
-  refusedAddresses.set(address, now + RETRY_AFTER_SECONDS * 1000);
-  throw limited(c);
+  if (!(await spendBadRequest(c, "bad-token", now))) throw limited(c);
 }

@@ -60,11 +60,17 @@ export async function downloadText(api: Client, jobId: number) {
 /** A stand-in for the JOBS queue binding that keeps what is sent, so a test delivers it itself. */
 export class FakeQueue {
   readonly sent: JobMessage[] = [];
-  async send(body: JobMessage): Promise<void> {
+  /** The options of each send, in order (delays). */
+  readonly options: (QueueSendOptions | undefined)[] = [];
+  async send(body: JobMessage, options?: QueueSendOptions): Promise<void> {
     this.sent.push(structuredClone(body));
+    this.options.push(options);
   }
   async sendBatch(messages: Iterable<MessageSendRequest<JobMessage>>): Promise<void> {
-    for (const m of messages) this.sent.push(structuredClone(m.body));
+    for (const m of messages) {
+      this.sent.push(structuredClone(m.body));
+      this.options.push(m.delaySeconds === undefined ? undefined : { delaySeconds: m.delaySeconds });
+    }
   }
 }
 

@@ -44,14 +44,46 @@ export const toChannelDto = (env: Bindings, row: ConnectionRow, showOnce: Record
   createdAt: iso(row.createdAt),
 });
 
+/**
+ * Decrypted credentials, remembered per isolate by their ciphertext's IV (a fresh one each time
+ * they are sealed): a sealed value never changes, so there is nothing to invalidate, and a busy
+ * webhook does not decrypt the same secret on every request.
+ */
+const openedCredentials = new Map<string, unknown>();
+const MAX_OPENED = 1_000;
+
 export async function credentialsOf<T>(env: Bindings, row: ConnectionRow): Promise<T> {
-  return decryptJson<T>(env.ENCRYPTION_KEY, { ciphertext: row.credentialsCiphertext, iv: row.credentialsIv });
+  const key = `${row.id}:${row.credentialsIv}`;
+  if (openedCredentials.has(key)) return openedCredentials.get(key) as T;
+  const credentials = await decryptJson<T>(env.ENCRYPTION_KEY, { ciphertext: row.credentialsCiphertext, iv: row.credentialsIv });
+  if (openedCredentials.size >= MAX_OPENED) openedCredentials.delete(openedCredentials.keys().next().value!);
+  openedCredentials.set(key, credentials);
+  return credentials;
 }
 
 const live = (workspaceId: number) => and(eq(channelConnections.workspaceId, workspaceId), isNull(channelConnections.disabledAt));
 
 export async function listChannels(db: Db, workspaceId: number) {
   return db.select().from(channelConnections).where(live(workspaceId)).orderBy(asc(channelConnections.id));
+}
+
+/**
+ * Live connections the webhook road looked up, per isolate, for a few seconds: a provider
+ * posting many notifications a second does not read its connection each time. Disconnecting
+ * forgets it at once in this isolate; another isolate may accept the account's webhooks for up to
+ * this long after the owner disconnected it (they are stored as if they had come just before).
+ */
+const WEBHOOK_CONNECTION_TTL_MS = 5_000;
+const webhookConnections = new Map<number, { row: ConnectionRow; until: number }>();
+
+export async function findWebhookConnection(db: Db, id: number, now = Date.now()): Promise<ConnectionRow | undefined> {
+  const cached = webhookConnections.get(id);
+  if (cached && cached.until > now) return cached.row;
+  const row = await findLiveConnection(db, id);
+  if (webhookConnections.size >= MAX_OPENED) webhookConnections.delete(webhookConnections.keys().next().value!);
+  if (row) webhookConnections.set(id, { row, until: now + WEBHOOK_CONNECTION_TTL_MS });
+  else webhookConnections.delete(id);
+  return row;
 }
 
 /** A live connection by id, in any workspace: webhooks arrive without a user. */
@@ -199,6 +231,7 @@ export async function disconnectChannel(db: Db, env: Bindings, caller: Caller, i
     ?.connect?.disconnect?.({ db, env, connection: row })
     .catch((error: unknown) => console.warn(JSON.stringify({ disconnect: row.id, error: String(error) })));
   const now = Date.now();
+  webhookConnections.delete(id);
   await db.batch([
     db.update(channelConnections).set({ disabledAt: now, updatedAt: now }).where(eq(channelConnections.id, id)),
     append(db, {

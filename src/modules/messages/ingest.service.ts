@@ -9,12 +9,13 @@ import type { BatchItem, Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/constraints";
 import { chatLinks, contactIdentities, contacts, conversations, messages, workspaces } from "../../db/schema";
 import type { Bindings } from "../../env";
-import { enqueueTask } from "../../jobs/tasks";
+import { type OutboxRow, outboxInsert, sendOutboxRows } from "../../jobs/outbox";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { type ConversationRow, findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
+import { inboundClassificationStatements } from "../qualification/classification.service";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
 
@@ -34,17 +35,16 @@ export interface IngestResult {
 const MAX_TRIES = 3;
 
 /**
- * Store the message, then queue what follows it: its files' download and `notify_reps` (reps hear
- * of it in their chat apps; automatic mail notifies nobody). The tasks are queued on a provider's
- * retry as well (created: false): if the first delivery stored the message but died before
- * queueing, the retry heals it, and each task skips what is done.
+ * Store the message together with the queue work that follows it — its files' download,
+ * `notify_reps` (reps hear of it in their chat apps; automatic mail and workspaces where nobody
+ * linked a chat app notify nobody) and its conversation's debounced classification — as outbox
+ * rows in the same batch, then send them. Work stored with the message is never lost: what the
+ * queue refuses, or a Worker that dies before sending leaves, the cron sends. A provider's retry
+ * finds the message stored and queues nothing again.
  */
 export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
-  const { result, anyoneLinked } = await storeOnce(db, input);
-  const task = { workspaceId: input.workspaceId, messageId: result.message.id };
-  if (input.media?.length) await enqueueTask(env, { task: "channel.fetch_media", ...task });
-  // Reps hear of messages in their chat apps; a workspace where nobody linked one has nobody to tell.
-  if (!input.automatic && anyoneLinked) await enqueueTask(env, { task: "notify_reps", ...task });
+  const { result, outbox } = await storeOnce(db, input);
+  if (outbox.length > 0) await sendOutboxRows(db, env, outbox, Date.now());
   return result;
 }
 
@@ -101,12 +101,13 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
   return { existing: existing[0], knownContactId, active: knownContactId === undefined ? undefined : active[0], anyoneLinked: linked.length > 0 };
 }
 
-async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; anyoneLinked: boolean }> {
+async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; outbox: OutboxRow[] }> {
   for (let attempt = 1; ; attempt++) {
     const known = await probe(db, input);
-    if (known.existing) return { result: { created: false, message: known.existing }, anyoneLinked: known.anyoneLinked };
+    if (known.existing) return { result: { created: false, message: known.existing }, outbox: [] };
     try {
-      return { result: { created: true, message: await storeInbound(db, input, known) }, anyoneLinked: known.anyoneLinked };
+      const { message, outbox } = await storeInbound(db, input, known);
+      return { result: { created: true, message }, outbox };
     } catch (error) {
       const lostRace = isUniqueViolation(error) || (error instanceof AppError && error.code === "conflict");
       if (!lostRace || attempt >= MAX_TRIES) throw error;
@@ -196,7 +197,7 @@ export async function contactConversation(
  * plain INSERT, so a duplicate externalId makes the unique index abort the whole batch: no
  * second message, no second set of receipts, no reopened conversation, no event.
  */
-async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<MessageRow> {
+async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{ message: MessageRow; outbox: OutboxRow[] }> {
   const ws = input.workspaceId;
   const connectionId = input.connectionId ?? null;
   const contactId = known.knownContactId ?? (await resolveContact(db, input));
@@ -258,8 +259,16 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<M
       createdAt: now,
     }),
   );
+  // What follows the message, queued through the outbox in the same batch.
+  const outboxFrom = statements.length;
+  const task = (name: "channel.fetch_media" | "notify_reps") =>
+    outboxInsert(db, ws, sql`json_object('task', ${name}, 'workspaceId', ${ws}, 'messageId', ${messageId})`, now);
+  if (input.media?.length) statements.push(task("channel.fetch_media"));
+  if (!input.automatic && known.anyoneLinked) statements.push(task("notify_reps"));
+  if (!input.automatic) statements.push(...inboundClassificationStatements(db, ws, conversationId, now));
   const results = (await db.batch(statements as [BatchItem, ...BatchItem[]])) as unknown[];
-  return (results[messageIndex] as MessageRow[])[0]!;
+  const outbox = results.slice(outboxFrom).flatMap((rows) => (Array.isArray(rows) && rows[0] && "bodyJson" in rows[0] ? (rows as OutboxRow[]) : []));
+  return { message: (results[messageIndex] as MessageRow[])[0]!, outbox };
 }
 
 /** The phone number a provider's sender id is, on channels whose ids are numbers. */

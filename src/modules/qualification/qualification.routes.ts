@@ -2,6 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, commonErrors, errorResponses, IdParams, jsonBody, jsonResponse } from "../../lib/openapi";
 import { createRouter } from "../../lib/router";
+import { JobSchema } from "../jobs/jobs.schemas";
+import { toJobDto } from "../jobs/jobs.service";
+import { requestContactClassification, requestConversationClassification } from "./classification.service";
 import {
   QualificationBody,
   QualificationKindSchema,
@@ -133,7 +136,34 @@ const clearConversationQualificationRoute = createRoute({
   responses: { 200: jsonResponse(QualificationStateSchema, "Qualification after the change"), ...commonErrors },
 });
 
+const classifyConversationRoute = createRoute({
+  method: "post",
+  path: "/conversations/{id}/classify",
+  tags,
+  summary:
+    "Ask the Qualifier to classify a conversation and its contact now; answers 202 with the classify_conversation job (its result says which classifier decided)",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 202: jsonResponse(JobSchema, "The queued job"), ...errors },
+});
+
+const classifyContactRoute = createRoute({
+  method: "post",
+  path: "/contacts/{id}/classify",
+  tags,
+  summary: "Ask the Qualifier to classify a contact from its latest conversation; answers 202 with the job (409 when it has no conversation)",
+  security: bearerSecurity,
+  request: { params: IdParams },
+  responses: { 202: jsonResponse(JobSchema, "The queued job"), ...errors },
+});
+
 export const qualificationRouter = createRouter()
+  .openapi(classifyConversationRoute, async (c) =>
+    c.json(toJobDto(await requestConversationClassification(c.var.db, c.env, c.var.caller, c.req.valid("param").id)), 202),
+  )
+  .openapi(classifyContactRoute, async (c) =>
+    c.json(toJobDto(await requestContactClassification(c.var.db, c.env, c.var.caller, c.req.valid("param").id)), 202),
+  )
   .openapi(listKindsRoute, async (c) => c.json({ data: await listQualificationKinds(c.var.db, c.var.caller.workspaceId) }, 200))
   .openapi(getScoreRoute, async (c) =>
     c.json(await getContactScore(c.var.db, c.var.caller, c.req.valid("param").id), 200),

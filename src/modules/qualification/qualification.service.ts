@@ -1,8 +1,10 @@
 // Scores and qualifications of contacts and conversations: every set appends history; the
 // contact or conversation row carries the effective value (see effective.ts) for filtering.
 // Users and the AI qualifier both write here.
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BatchItem, Db } from "../../db/client";
+import { insertSelect } from "../../db/insert-select";
 import {
   contactQualifications,
   contacts,
@@ -10,8 +12,10 @@ import {
   conversationQualifications,
   conversations,
   conversationScores,
+  events,
   qualificationKinds,
 } from "../../db/schema";
+import type { Statement } from "../../lib/d1-batch";
 import { invalidField } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { append } from "../events/event-log";
@@ -97,6 +101,26 @@ interface RatedSubject {
   refresh(db: Db, workspaceId: number, id: number, now: number): BatchItem;
 }
 
+const refreshContact = (db: Db, ws: number, id: number, now: number) =>
+  db
+    .update(contacts)
+    .set({
+      score: effectiveValue(contactScoreHistory, ws, id),
+      qualification: effectiveValue(contactQualificationHistory, ws, id),
+      updatedAt: now,
+    })
+    .where(and(eq(contacts.workspaceId, ws), eq(contacts.id, id)));
+
+const refreshConversation = (db: Db, ws: number, id: number, now: number) =>
+  db
+    .update(conversations)
+    .set({
+      score: effectiveValue(conversationScoreHistory, ws, id),
+      qualification: effectiveValue(conversationQualificationHistory, ws, id),
+      updatedAt: now,
+    })
+    .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, id)));
+
 const contactSubject: RatedSubject = {
   entity: "contact",
   load: (db, rater, id) => getLiveContact(db, rater.workspaceId, id),
@@ -116,15 +140,7 @@ const contactSubject: RatedSubject = {
       .limit(HISTORY_LIMIT),
   insertScore: (db, id, row) => db.insert(contactScores).values({ ...row, contactId: id }),
   insertQualification: (db, id, row) => db.insert(contactQualifications).values({ ...row, contactId: id }),
-  refresh: (db, ws, id, now) =>
-    db
-      .update(contacts)
-      .set({
-        score: effectiveValue(contactScoreHistory, ws, id),
-        qualification: effectiveValue(contactQualificationHistory, ws, id),
-        updatedAt: now,
-      })
-      .where(and(eq(contacts.workspaceId, ws), eq(contacts.id, id))),
+  refresh: (db, ws, id, now) => refreshContact(db, ws, id, now),
 };
 
 const conversationSubject: RatedSubject = {
@@ -146,15 +162,7 @@ const conversationSubject: RatedSubject = {
       .limit(HISTORY_LIMIT),
   insertScore: (db, id, row) => db.insert(conversationScores).values({ ...row, conversationId: id }),
   insertQualification: (db, id, row) => db.insert(conversationQualifications).values({ ...row, conversationId: id }),
-  refresh: (db, ws, id, now) =>
-    db
-      .update(conversations)
-      .set({
-        score: effectiveValue(conversationScoreHistory, ws, id),
-        qualification: effectiveValue(conversationQualificationHistory, ws, id),
-        updatedAt: now,
-      })
-      .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, id))),
+  refresh: (db, ws, id, now) => refreshConversation(db, ws, id, now),
 };
 
 async function getScore(db: Db, subject: RatedSubject, rater: Rater, id: number) {
@@ -247,3 +255,91 @@ export const getConversationQualification = (db: Db, rater: Rater, conversationI
 /** As `setContactQualification`, for a conversation: `kindKey: null` from a user clears their override. */
 export const setConversationQualification = (db: Db, rater: Rater, conversationId: number, input: QualificationInput) =>
   setQualification(db, conversationSubject, rater, conversationId, input);
+
+/** A classification by the Qualifier, to record on a conversation and its contact. */
+export interface AiQualification {
+  workspaceId: number;
+  conversationId: number;
+  /** Null for a conversation without a contact (nothing is recorded on a contact then). */
+  contactId: number | null;
+  kindKey: string;
+  /** The confidence, 0–100. */
+  score: number;
+  /** What the events carry besides the kind (which classifier decided, the job…). */
+  details: Record<string, unknown>;
+  /** Every insert runs only while this holds: how a job writes once however often it runs. */
+  guard: SQL;
+  /** The effective values before, for the events. */
+  before: { conversation: string | null; contact: string | null };
+  now: number;
+}
+
+/**
+ * The statements that record an AI classification, for one batch: a history row, the refreshed
+ * effective value and an event, on the conversation and on its contact. A user's override stays
+ * in force (the effective value is the latest user row while there is one); the AI row is history.
+ */
+export function aiQualificationStatements(db: Db, q: AiQualification): Statement[] {
+  const { workspaceId: ws, now } = q;
+  const row = { workspaceId: ws, userId: null, sourceKey: "ai", kindKey: q.kindKey, score: q.score, createdAt: now, updatedAt: now };
+  const event = (entity: "contact" | "conversation", id: number, before: string | null) =>
+    guardedInsert(db, events, {
+      workspaceId: ws,
+      typeKey: `${entity}.qualification_set`,
+      entityTypeKey: entity,
+      entityId: id,
+      actorUserId: null,
+      payloadJson: JSON.stringify({ kindKey: q.kindKey, sourceKey: "ai", confidence: q.score, ...q.details, before: { qualification: before } }),
+      createdAt: now,
+    }, q.guard);
+  const statements: Statement[] = [
+    guardedInsert(db, conversationQualifications, { ...row, conversationId: q.conversationId }, q.guard),
+    refreshConversation(db, ws, q.conversationId, now),
+    event("conversation", q.conversationId, q.before.conversation),
+  ];
+  if (q.contactId !== null) {
+    statements.push(
+      guardedInsert(db, contactQualifications, { ...row, contactId: q.contactId }, q.guard),
+      refreshContact(db, ws, q.contactId, now),
+      event("contact", q.contactId, q.before.contact),
+    );
+  }
+  return statements;
+}
+
+const guardedInsert = <T extends SQLiteTable>(db: Db, table: T, row: { [K in keyof T["_"]["columns"]]?: unknown }, guard: SQL) =>
+  insertSelect(db, table, row, sql`WHERE ${guard}`);
+
+/** The latest AI classification of a conversation, whatever a user chose since. */
+export async function latestAiConversationQualification(db: Db, workspaceId: number, conversationId: number) {
+  const [row] = await db
+    .select({ kindKey: conversationQualifications.kindKey, score: conversationQualifications.score, createdAt: conversationQualifications.createdAt })
+    .from(conversationQualifications)
+    .where(
+      and(
+        eq(conversationQualifications.workspaceId, workspaceId),
+        eq(conversationQualifications.conversationId, conversationId),
+        eq(conversationQualifications.sourceKey, "ai"),
+      ),
+    )
+    .orderBy(desc(conversationQualifications.id))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The latest AI classification of a contact, whatever a user chose since. */
+export async function latestAiContactQualification(db: Db, workspaceId: number, contactId: number) {
+  const [row] = await db
+    .select({ kindKey: contactQualifications.kindKey, score: contactQualifications.score, createdAt: contactQualifications.createdAt })
+    .from(contactQualifications)
+    .where(
+      and(
+        eq(contactQualifications.workspaceId, workspaceId),
+        eq(contactQualifications.contactId, contactId),
+        eq(contactQualifications.sourceKey, "ai"),
+      ),
+    )
+    .orderBy(desc(contactQualifications.id))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,2 @@
+ALTER TABLE `queue_outbox` ADD `delay_seconds` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `jobs_pending_inbound_classification_uq` ON `jobs` (`workspace_id`,"input_json" ->> '$.conversationId') WHERE "kind_key" = 'classify_conversation' AND "status_key" = 'queued' AND "started_at" IS NULL AND "input_json" ->> '$.triggerKey' = 'inbound';
