@@ -9,7 +9,7 @@ import { newWorkspace } from "./helpers/api";
 import { one } from "./helpers/db";
 import { ingest } from "./helpers/inbox";
 import { callerOf, waitForJob } from "./helpers/jobs";
-import { callbackUpdate, eventually, linkedRep, messageUpdate, sentTo, telegramCalls } from "./helpers/telegram";
+import { callbackUpdate, eventually, linkedRep, messageNow, messageUpdate, sentIdTo, sentTo } from "./helpers/telegram";
 
 const rita = { id: 660001, first_name: "Rita", username: "rita" };
 const ada = { id: 660101, first_name: "Ada", last_name: "Lovelace", username: "ada" };
@@ -40,28 +40,32 @@ describe("the AI suggestion in Telegram", () => {
 
     expect((await send(messageUpdate(ada, "Any news?"))).status).toBe(200);
     const sent = await eventually(() => notificationsTo(bot.botToken, rita.id), (all) => all.length >= 2);
-    expect(sent[1]!.text).toBe(`💬 Ada Lovelace · telegram\n🤖 AI suggests hot · ${percent}%\n\nAny news?`);
+    // The live card: the suggestion under the header; the contact's qualification (the AI's, until
+    // a rep chooses) where things stand.
+    expect(sent[1]!.text).toBe(`💬 Ada Lovelace · telegram\n🤖 AI suggests hot · ${percent}%\n\nAny news?\n\n🏷 Hot`);
 
     // The rep's own choice is what the contact shows; the suggestion still leads the menu.
     const contactId = message.author_contact_id;
     await ws.owner.put(`/v1/contacts/${contactId}/qualification`, { kindKey: "warm" });
-    await send(callbackUpdate(rita, `q:${contactId}`));
-    const replies = await telegramCalls(bot.botToken, "sendMessage");
-    const menu = replies[replies.length - 1]!.params as { text: string; reply_markup: { inline_keyboard: { text: string; callback_data: string }[][] } };
-    expect(menu.text).toBe("Qualify as:");
-    expect(menu.reply_markup.inline_keyboard[0]).toEqual([{ text: `🤖 hot · ${percent}%`, callback_data: `k:${contactId}:hot` }]);
-    expect(menu.reply_markup.inline_keyboard.slice(1).flat().map((b) => b.callback_data)).toContain(`k:${contactId}:warm`);
+    const card = await sentIdTo(bot.botToken, rita.id, "💬 Ada Lovelace · telegram\n🤖");
+    await send(callbackUpdate(rita, `q:${contactId}`, card));
+    const menu = (await messageNow(bot.botToken, rita.id, card))!;
+    expect(menu.text.endsWith("\n\n👉 Qualify as:")).toBe(true);
+    expect(menu.reply_markup!.inline_keyboard![0]).toEqual([{ text: `🤖 hot · ${percent}%`, callback_data: `k:${contactId}:hot` }]);
+    expect(menu.reply_markup!.inline_keyboard!.slice(1).flat().map((b) => b.callback_data)).toContain(`k:${contactId}:warm`);
   });
 
   it("offers no suggestion for a contact the AI has not classified", async () => {
     const ws = await newWorkspace();
     const { bot, send } = await linkedRep(ws, rita);
     const contact = (await ws.owner.post("/v1/contacts", { name: "Bo" })).body;
-    await send(callbackUpdate(rita, `q:${contact.id}`));
-    const replies = await telegramCalls(bot.botToken, "sendMessage");
-    const menu = replies[replies.length - 1]!.params as { reply_markup: { inline_keyboard: { text: string; callback_data: string }[][] } };
-    expect(menu.reply_markup.inline_keyboard.flat().some((b) => b.text.startsWith("🤖"))).toBe(false);
-    expect(menu.reply_markup.inline_keyboard[0]![0]!.callback_data).toBe(`k:${contact.id}:hot`);
+    await send(messageUpdate(rita, "/contact bo"));
+    const card = await sentIdTo(bot.botToken, rita.id, "🔎");
+    await send(callbackUpdate(rita, `q:${contact.id}`, card));
+    const menu = (await messageNow(bot.botToken, rita.id, card))!;
+    expect(menu.text).toBe("Qualify as:");
+    expect(menu.reply_markup!.inline_keyboard!.flat().some((b) => b.text.startsWith("🤖"))).toBe(false);
+    expect(menu.reply_markup!.inline_keyboard![0]![0]!.callback_data).toBe(`k:${contact.id}:hot`);
   });
 });
 
