@@ -16,7 +16,6 @@ import { inboxComposer } from "./composers/inbox";
 import { linkComposer } from "./composers/link";
 import { quietComposer } from "./composers/quiet";
 import { textComposer } from "./composers/text";
-import { editsComposer } from "./composers/edits";
 import { statsComposer } from "./composers/stats";
 import { type BotContext, botOf } from "./context";
 
@@ -58,7 +57,7 @@ export function createBot(env: Bindings, db: Db, connection: ConnectionRow, botT
   reps.use(buttonsComposer, contactsComposer, dealsComposer, inboxComposer, statsComposer, quietComposer, textComposer);
   // Everyone else is a contact writing in (another workspace's rep included); groups are ignored.
   const contacts = bot.filter((ctx) => ctx.parley.rep === null);
-  contacts.use(editsComposer, inboundComposer);
+  contacts.use(inboundComposer);
   // No bot.catch: a failing update propagates to the webhook (500), the dedupe row is dropped,
   // and Telegram delivers the update again.
   return bot;

@@ -12,6 +12,7 @@ import { applyCallUpdate, ingestInboundCall, storeCallRecording } from "../modul
 import { findWebhookConnection } from "../modules/channels-config/channels.service";
 import { setIdentityOptOut } from "../modules/contacts/opt-out.service";
 import { updateFromProvider } from "../modules/deliveries/deliveries.service";
+import { editInbound } from "../modules/messages/edit-inbound.service";
 import { ingestInbound } from "../modules/messages/ingest.service";
 import type { AppliedWebhook, ChannelAdapter, ProviderContext, WebhookRequest } from "./channel-adapter";
 import { getAdapter } from "./registry";
@@ -43,6 +44,9 @@ export async function applyWebhook(ctx: ProviderContext, adapter: ChannelAdapter
     if (message.optOut && result.created) {
       await setIdentityOptOut(db, { ...message.optOut, workspaceId: scope.workspaceId, connectionId: scope.connectionId, channel: message.channel, externalId: message.from.externalId });
     }
+  }
+  for (const edit of (await adapter.ingestEdits?.(ctx, request)) ?? []) {
+    await editInbound(db, env, { ...edit, ...scope });
   }
   for (const update of (await adapter.updateDelivery?.(ctx, request)) ?? []) {
     await updateFromProvider(db, { ...update, ...scope });

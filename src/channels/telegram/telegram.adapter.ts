@@ -11,7 +11,7 @@ import { telegramApi } from "./telegram-api";
 import { telegramConnect } from "./telegram.connect";
 import type { TelegramCredentials } from "./telegram-credentials";
 import { telegramJobError } from "./telegram-errors";
-import { ingestTelegramMessages, telegramWebhook } from "./telegram.inbound";
+import { ingestTelegramMessages, telegramEdits, telegramWebhook } from "./telegram.inbound";
 import { downloadTelegramMedia } from "./telegram-media";
 
 /** Bot API limits: a text message, a media caption, a photo sent as a photo. */
@@ -48,6 +48,7 @@ export const telegramAdapter = {
   connect: telegramConnect,
   webhook: telegramWebhook,
   ingestInboundMessage: ingestTelegramMessages,
+  ingestEdits: telegramEdits,
   downloadMedia: downloadTelegramMedia,
   async sendMessage({ env, connection }, outbound) {
     if (!outbound.recipient) throw new PermanentJobError("the contact has no Telegram account to write to", "no_recipient");

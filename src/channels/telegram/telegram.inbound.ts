@@ -6,9 +6,9 @@ import type { Message, Update } from "grammy/types";
 import { createBot } from "../../../bots/telegram/create-bot";
 import { timingSafeEqual } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
-import { linkedUser } from "../../modules/chat-links/chat-links.service";
+import { linkedRep } from "../../modules/chat-links/chat-links.service";
 import { credentialsOf } from "../../modules/channels-config/channels.service";
-import type { InboundMessage, ProviderContext, WebhookHandlers, WebhookRequest } from "../channel-adapter";
+import type { InboundEdit, InboundMessage, ProviderContext, WebhookHandlers, WebhookRequest } from "../channel-adapter";
 import type { TelegramCredentials } from "./telegram-credentials";
 import { mediaOf } from "./telegram-media";
 
@@ -66,16 +66,18 @@ function contentOf(msg: Message): Pick<InboundMessage, "body" | "kind" | "payloa
 /** Telegram numbers messages per chat: the chat and the number name a message of this bot. */
 export const telegramExternalId = (msg: Pick<Message, "chat" | "message_id">) => `${msg.chat.id}:${msg.message_id}`;
 
-/** A private-chat message of someone who is not a linked rep of this bot's workspace. */
-export async function contactMessageOf({ db, connection }: ProviderContext, update: Update): Promise<Message | null> {
-  const msg = update.message;
+/**
+ * A private-chat message (or its edit) of someone who is not a rep linked through this bot — the
+ * same test the bot makes before it treats an update as a rep's.
+ */
+export async function contactMessageOf({ db, connection }: ProviderContext, msg: Message | undefined): Promise<Message | null> {
   if (!msg || msg.chat.type !== "private" || !msg.from || msg.from.is_bot) return null;
-  const rep = await linkedUser(db, connection.workspaceId, "telegram", String(msg.from.id));
+  const rep = await linkedRep(db, { platform: "telegram", connectionId: connection.id, workspaceId: connection.workspaceId }, String(msg.from.id));
   return rep ? null : msg;
 }
 
 export async function ingestTelegramMessages(ctx: ProviderContext, request: WebhookRequest): Promise<InboundMessage[]> {
-  const msg = await contactMessageOf(ctx, updateOf(request));
+  const msg = await contactMessageOf(ctx, updateOf(request).message);
   if (!msg?.from || isGreeting(msg)) return [];
   const content = contentOf(msg);
   if (!content) return [];
@@ -92,6 +94,14 @@ export async function ingestTelegramMessages(ctx: ProviderContext, request: Webh
       sentAt: msg.date * 1000,
     },
   ];
+}
+
+/** A contact editing a message they sent: the text that changed (a swapped file or a moved location changes nothing stored). */
+export async function telegramEdits(ctx: ProviderContext, request: WebhookRequest): Promise<InboundEdit[]> {
+  const msg = await contactMessageOf(ctx, updateOf(request).edited_message);
+  const body = msg?.text ?? msg?.caption;
+  if (!msg || body === undefined) return [];
+  return [{ channel: "telegram", externalId: telegramExternalId(msg), body, editedAt: (msg.edit_date ?? msg.date) * 1000 }];
 }
 
 export const telegramWebhook: WebhookHandlers = {
