@@ -9,6 +9,7 @@ import { conversations, events, messages } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { enqueueTask } from "../../jobs/tasks";
 import { appendIfChanged } from "../events/event-log";
+import { byProviderId } from "./ingest.service";
 import type { MessageRow } from "./message-access";
 
 export interface EditInboundInput {
@@ -27,17 +28,7 @@ export type EditInboundResult = { found: false } | { found: true; changed: boole
 
 export async function editInbound(db: Db, env: Pick<Bindings, "JOBS" | "DB">, input: EditInboundInput): Promise<EditInboundResult> {
   const ws = input.workspaceId;
-  const [message] = await db
-    .select()
-    .from(messages)
-    .where(
-      and(
-        eq(messages.workspaceId, ws),
-        eq(messages.channelKey, input.channel),
-        eq(messages.externalId, input.externalId),
-        input.connectionId == null ? undefined : eq(messages.connectionId, input.connectionId),
-      ),
-    );
+  const [message] = await db.select().from(messages).where(byProviderId(input));
   if (!message || message.authorKindKey !== "contact") return { found: false };
   const [newer] = await db
     .select({ id: events.id })

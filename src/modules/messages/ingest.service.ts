@@ -49,12 +49,17 @@ export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): 
 }
 
 /**
- * `connection_id = ?`, or IS NULL, written as the unique index's own expression (a missing
- * connection is 0 there): the duplicate check is then one index probe, not a scan of every
- * message the workspace received on the channel.
+ * A provider's message, by the id it gave it on a connection: the unique index's own expression (a
+ * missing connection is 0 there), so the lookup is one index probe, not a scan of every message
+ * the workspace received on the channel.
  */
-const sameConnection = (connectionId: number | null | undefined) =>
-  sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END) = ${connectionId ?? 0}`;
+export const byProviderId = (m: { workspaceId: number; channel: IdentityChannel; connectionId?: number | null; externalId: string }) =>
+  and(
+    eq(messages.workspaceId, m.workspaceId),
+    eq(messages.channelKey, m.channel),
+    sql`(CASE WHEN ${sql.identifier("connection_id")} IS NULL THEN 0 ELSE ${sql.identifier("connection_id")} END) = ${m.connectionId ?? 0}`,
+    eq(messages.externalId, m.externalId),
+  );
 
 /**
  * What ingesting needs to know before it writes, read in one round trip: the message if it was
@@ -78,17 +83,7 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
     .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
     .where(and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId)));
   const [existing, owners, active, linked] = await db.batch([
-    db
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ws),
-          eq(messages.channelKey, input.channel),
-          sameConnection(input.connectionId),
-          eq(messages.externalId, input.externalId),
-        ),
-      ),
+    db.select().from(messages).where(byProviderId(input)),
     owner,
     db
       .select()
