@@ -38,7 +38,7 @@ export async function applyWebhook(ctx: ProviderContext, adapter: ChannelAdapter
   const applied: AppliedWebhook = { messages: [], calls: [] };
 
   for (const message of (await adapter.ingestInboundMessage?.(ctx, request)) ?? []) {
-    const result = await ingestInbound(db, env, { ...message, ...scope });
+    const result = await ingestInbound(db, env, { ...message, ...scope }, ctx.waitUntil);
     applied.messages.push(result);
     // Consent changes once, with the message that made it: a replayed STOP after a START changes nothing.
     if (message.optOut && result.created) {

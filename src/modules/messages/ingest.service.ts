@@ -42,9 +42,19 @@ const MAX_TRIES = 3;
  * queue refuses, or a Worker that dies before sending leaves, the cron sends. A provider's retry
  * finds the message stored and queues nothing again.
  */
-export async function ingestInbound(db: Db, env: Bindings, input: IngestInput): Promise<IngestResult> {
+export async function ingestInbound(
+  db: Db,
+  env: Bindings,
+  input: IngestInput,
+  /** A webhook answers before the queue is told (`ctx.waitUntil`): the outbox makes that safe. */
+  defer?: (work: Promise<unknown>) => void,
+): Promise<IngestResult> {
   const { result, outbox } = await storeOnce(db, input);
-  if (outbox.length > 0) await sendOutboxRows(db, env, outbox, Date.now());
+  if (outbox.length > 0) {
+    const send = sendOutboxRows(db, env, outbox, Date.now());
+    if (defer) defer(send);
+    else await send;
+  }
   return result;
 }
 
