@@ -80,6 +80,8 @@ interface Probe {
   existing: MessageRow | undefined;
   /** The live contact of the sender's identity (a merged one's survivor), if the identity is known. */
   knownContactId: number | undefined;
+  /** The connection the sender's identity was last seen on (undefined: the identity is new). */
+  identityConnectionId: number | null | undefined;
   /** That contact's conversation that is not closed; undefined when there is none. */
   active: ConversationRow | undefined;
   anyoneLinked: boolean;
@@ -87,14 +89,20 @@ interface Probe {
 
 async function probe(db: Db, input: IngestInput): Promise<Probe> {
   const ws = input.workspaceId;
+  const identity = and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId));
+  const ownerId = sql<number>`coalesce(${contacts.mergedIntoId}, ${contacts.id})`;
   const owner = db
-    .select({ contactId: sql<number>`coalesce(${contacts.mergedIntoId}, ${contacts.id})`.as("owner_id") })
+    .select({ contactId: ownerId.as("owner_id") })
     .from(contactIdentities)
     .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
-    .where(and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId)));
+    .where(identity);
   const [existing, owners, active, linked] = await db.batch([
     db.select().from(messages).where(byProviderId(input)),
-    owner,
+    db
+      .select({ contactId: ownerId, connectionId: contactIdentities.connectionId })
+      .from(contactIdentities)
+      .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
+      .where(identity),
     db
       .select()
       .from(conversations)
@@ -102,8 +110,14 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
     db.select({ id: chatLinks.id }).from(chatLinks).where(eq(chatLinks.workspaceId, ws)).limit(1),
   ]);
   // An unverified sender is never matched by identity (see unverifiedContact).
-  const knownContactId = input.from.unverified ? undefined : owners[0]?.contactId;
-  return { existing: existing[0], knownContactId, active: knownContactId === undefined ? undefined : active[0], anyoneLinked: linked.length > 0 };
+  const known = input.from.unverified ? undefined : owners[0];
+  return {
+    existing: existing[0],
+    knownContactId: known?.contactId,
+    identityConnectionId: known?.connectionId,
+    active: known === undefined ? undefined : active[0],
+    anyoneLinked: linked.length > 0,
+  };
 }
 
 async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; outbox: OutboxRow[] }> {
@@ -243,17 +257,24 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{
         updatedAt: now,
       })
       .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, conversationId))),
-    db
-      .update(contactIdentities)
-      .set({ connectionId, updatedAt: now })
-      .where(
-        and(
-          eq(contactIdentities.workspaceId, ws),
-          eq(contactIdentities.channelKey, input.channel),
-          eq(contactIdentities.externalId, input.from.externalId),
-          sql`${contactIdentities.connectionId} IS NOT ${connectionId}`,
+  );
+  // The identity remembers the connection it was last seen on (for a new identity, the first).
+  if (known.identityConnectionId === undefined || known.identityConnectionId !== connectionId) {
+    statements.push(
+      db
+        .update(contactIdentities)
+        .set({ connectionId, updatedAt: now })
+        .where(
+          and(
+            eq(contactIdentities.workspaceId, ws),
+            eq(contactIdentities.channelKey, input.channel),
+            eq(contactIdentities.externalId, input.from.externalId),
+            sql`${contactIdentities.connectionId} IS NOT ${connectionId}`,
+          ),
         ),
-      ),
+    );
+  }
+  statements.push(
     append(db, {
       workspaceId: ws,
       typeKey: "message.received",
