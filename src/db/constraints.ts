@@ -14,6 +14,11 @@ export function isUniqueViolation(error: unknown, columns?: string): boolean {
   return messagesOf(error).some((m) => m.includes("UNIQUE constraint failed") && (!columns || m.includes(columns)));
 }
 
+/** True when `error` (or its cause) is a NOT NULL failure of `column` (`"messages.conversation_id"`). */
+export function isNotNullViolation(error: unknown, column: string): boolean {
+  return messagesOf(error).some((m) => m.includes(`NOT NULL constraint failed: ${column}`));
+}
+
 /**
  * The table and columns of a UNIQUE failure (`UNIQUE constraint failed: users.workspace_id,
  * users.email` → users, [email]; the tenant column left out), or null for any other error.

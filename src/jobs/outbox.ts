@@ -41,14 +41,17 @@ export interface EnqueueOptions {
    * NOTHING that may have found its row there already): a job that was not created gets no message.
    */
   onlyIfChanged?: boolean;
+  /** Write the messages only when this SQL condition holds inside the batch. */
+  when?: SQL;
 }
 
 /** The INSERT of one outbox message, to batch with the work it starts (then `sendOutboxRows`). */
 export function outboxInsert(db: Db, workspaceId: number, message: Outgoing, now: number, options: EnqueueOptions = {}) {
   const bodyJson = isSql(message) ? message : JSON.stringify(message);
   const delaySeconds = options.delaySeconds ?? 0;
-  if (!options.onlyIfChanged) return db.insert(queueOutbox).values({ workspaceId, bodyJson, delaySeconds, createdAt: now }).returning();
-  return insertSelect(db, queueOutbox, { workspaceId, bodyJson, attempts: 0, delaySeconds, createdAt: now }, sql`WHERE changes() > 0`).returning();
+  const when = options.onlyIfChanged ? sql`changes() > 0` : options.when;
+  if (!when) return db.insert(queueOutbox).values({ workspaceId, bodyJson, delaySeconds, createdAt: now }).returning();
+  return insertSelect(db, queueOutbox, { workspaceId, bodyJson, attempts: 0, delaySeconds, createdAt: now }, sql`WHERE ${when}`).returning();
 }
 
 /** What is left of a message's delay at `now`, in whole seconds (none once it has passed). */

@@ -1,6 +1,6 @@
 // EventLog: the one way any module records a state change. `append` returns a statement to put
 // in the same D1 batch as the change itself, so a change and its event land together or not at all.
-import { type SQL, sql } from "drizzle-orm";
+import { SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { insertSelect } from "../../db/insert-select";
@@ -14,6 +14,7 @@ export interface EventInput {
   /** A known id, or `newestId(table)` for a row inserted earlier in the same batch. */
   entityId: number | SQL;
   actorUserId: number | null;
+  /** Stored as JSON; SQL when part of it is only known inside the batch (`json_set(…)`). */
   payload?: unknown;
   createdAt?: number;
 }
@@ -31,7 +32,7 @@ const eventRow = (event: EventInput) => ({
   entityTypeKey: event.entityTypeKey,
   entityId: event.entityId,
   actorUserId: event.actorUserId,
-  payloadJson: event.payload === undefined ? null : JSON.stringify(event.payload),
+  payloadJson: event.payload === undefined ? null : event.payload instanceof SQL ? event.payload : JSON.stringify(event.payload),
   createdAt: event.createdAt ?? Date.now(),
 });
 

@@ -6,7 +6,7 @@
 import { and, desc, eq, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { IdentityChannel, InboundMessage } from "../../channels/channel-adapter";
 import type { BatchItem, Db } from "../../db/client";
-import { isUniqueViolation } from "../../db/constraints";
+import { isNotNullViolation, isUniqueViolation } from "../../db/constraints";
 import { chatLinks, contactIdentities, contacts, conversations, messages, workspaces } from "../../db/schema";
 import type { Bindings } from "../../env";
 import { type OutboxRow, outboxInsert, sendOutboxRows } from "../../jobs/outbox";
@@ -71,6 +71,10 @@ export const byProviderId = (m: { workspaceId: number; channel: IdentityChannel;
     eq(messages.externalId, m.externalId),
   );
 
+/** The sender's identity on this channel. */
+const identityOf = (input: IngestInput) =>
+  and(eq(contactIdentities.workspaceId, input.workspaceId), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId));
+
 /**
  * What ingesting needs to know before it writes, read in one round trip: the message if it was
  * stored before, the sender's contact by identity and their open conversation (the usual case:
@@ -89,7 +93,7 @@ interface Probe {
 
 async function probe(db: Db, input: IngestInput): Promise<Probe> {
   const ws = input.workspaceId;
-  const identity = and(eq(contactIdentities.workspaceId, ws), eq(contactIdentities.channelKey, input.channel), eq(contactIdentities.externalId, input.from.externalId));
+  const identity = identityOf(input);
   const ownerId = sql<number>`coalesce(${contacts.mergedIntoId}, ${contacts.id})`;
   const owner = db
     .select({ contactId: ownerId.as("owner_id") })
@@ -121,6 +125,8 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
 }
 
 async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; outbox: OutboxRow[] }> {
+  const stored = await storeFromKnownSender(db, input);
+  if (stored) return { result: { created: true, message: stored.message }, outbox: stored.outbox };
   for (let attempt = 1; ; attempt++) {
     const known = await probe(db, input);
     if (known.existing) return { result: { created: false, message: known.existing }, outbox: [] };
@@ -211,19 +217,93 @@ export async function contactConversation(
 }
 
 /**
+ * The usual case in one round trip: someone who wrote before through this connection, with a
+ * conversation that is not closed. The sender's contact and that conversation are read by the batch itself (subqueries on
+ * the identity), so nothing is read first. When the sender is unknown or has no open conversation
+ * the message's conversation is NULL and the NOT NULL constraint aborts the batch; a duplicate
+ * aborts it on the unique index. Either way nothing was written and `probe` takes over (null).
+ * Senders the provider could not authenticate and messages the provider threads (e-mail) always
+ * take the probing road.
+ */
+async function storeFromKnownSender(db: Db, input: IngestInput): Promise<Stored | null> {
+  if (input.from.unverified || input.conversationId !== undefined) return null;
+  const ws = input.workspaceId;
+  const owner = db
+    .select({ contactId: sql<number>`coalesce(${contacts.mergedIntoId}, ${contacts.id})` })
+    .from(contactIdentities)
+    .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
+    // Only while the identity was last seen on this connection: then it has nothing to remember.
+    .where(and(identityOf(input), sql`${contactIdentities.connectionId} IS ${input.connectionId ?? null}`));
+  const active = db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.workspaceId, ws), ne(conversations.statusKey, "closed"), sql`${conversations.contactId} = (${owner})`));
+  const newest = newestId(messages);
+  try {
+    return await storeMessage(db, input, {
+      contactId: sql`(${owner})`,
+      conversationId: sql`(${active})`,
+      // Inside the batch, the new message's own conversation.
+      storedConversationId: sql`(SELECT ${sql.identifier("conversation_id")} FROM ${messages} WHERE ${sql.identifier("id")} = ${newest})`,
+      statements: [],
+      // Drizzle parenthesises an embedded query itself.
+      anyoneLinked: sql`EXISTS ${db.select({ id: chatLinks.id }).from(chatLinks).where(eq(chatLinks.workspaceId, ws))}`,
+      identityConnectionId: input.connectionId ?? null,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) || isNotNullViolation(error, "messages.conversation_id")) return null;
+    throw error;
+  }
+}
+
+/** After probing: the contact found or created, its conversation found, reopened or opened. */
+async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<Stored> {
+  const ws = input.workspaceId;
+  const contactId = known.knownContactId ?? (await resolveContact(db, input));
+  const knownActive = known.knownContactId === undefined ? undefined : (known.active ?? null);
+  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, Date.now(), "inbound message", knownActive);
+  return storeMessage(db, input, {
+    contactId,
+    conversationId,
+    storedConversationId: conversationId,
+    statements,
+    anyoneLinked: known.anyoneLinked,
+    identityConnectionId: known.identityConnectionId,
+  });
+}
+
+interface Stored {
+  message: MessageRow;
+  outbox: OutboxRow[];
+}
+
+interface Placement {
+  contactId: number | SQL;
+  /** The conversation the message goes into (what the INSERT writes). */
+  conversationId: number | SQL;
+  /** The same conversation for the statements after the INSERT (it may be read from the message). */
+  storedConversationId: number | SQL;
+  /** What must run before the message: reopening or opening its conversation. */
+  statements: BatchItem[];
+  /** Whether anybody linked a chat app (known, or SQL the batch evaluates). */
+  anyoneLinked: boolean | SQL;
+  /** The connection the identity was last seen on, when read (undefined: unknown or new). */
+  identityConnectionId: number | null | undefined;
+}
+
+/**
  * One batch: (re)open the conversation, the message and its receipts, the conversation's last
  * channel, connection and activity, the identity's connection, and the events. The message is a
  * plain INSERT, so a duplicate externalId makes the unique index abort the whole batch: no
  * second message, no second set of receipts, no reopened conversation, no event.
  */
-async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{ message: MessageRow; outbox: OutboxRow[] }> {
+async function storeMessage(db: Db, input: IngestInput, placement: Placement): Promise<Stored> {
   const ws = input.workspaceId;
   const connectionId = input.connectionId ?? null;
-  const contactId = known.knownContactId ?? (await resolveContact(db, input));
+  const { contactId, storedConversationId: conversationId } = placement;
   const now = Date.now();
   const sentAt = input.sentAt ?? now;
-  const knownActive = known.knownContactId === undefined ? undefined : (known.active ?? null);
-  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, now, "inbound message", knownActive);
+  const statements = [...placement.statements];
 
   const messageIndex = statements.length;
   const messageId = newestId(messages);
@@ -232,7 +312,7 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{
       .insert(messages)
       .values({
         workspaceId: ws,
-        conversationId,
+        conversationId: placement.conversationId,
         authorKindKey: "contact",
         authorContactId: contactId,
         channelKey: input.channel,
@@ -259,21 +339,15 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{
       .where(and(eq(conversations.workspaceId, ws), eq(conversations.id, conversationId))),
   );
   // The identity remembers the connection it was last seen on (for a new identity, the first).
-  if (known.identityConnectionId === undefined || known.identityConnectionId !== connectionId) {
+  if (placement.identityConnectionId === undefined || placement.identityConnectionId !== connectionId) {
     statements.push(
       db
         .update(contactIdentities)
         .set({ connectionId, updatedAt: now })
-        .where(
-          and(
-            eq(contactIdentities.workspaceId, ws),
-            eq(contactIdentities.channelKey, input.channel),
-            eq(contactIdentities.externalId, input.from.externalId),
-            sql`${contactIdentities.connectionId} IS NOT ${connectionId}`,
-          ),
-        ),
+        .where(and(identityOf(input), sql`${contactIdentities.connectionId} IS NOT ${connectionId}`)),
     );
   }
+  const payload = { channelKey: input.channel, connectionId, externalId: input.externalId, contactId: 0, ...(input.automatic ? { automatic: true } : {}) };
   statements.push(
     append(db, {
       workspaceId: ws,
@@ -281,16 +355,18 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<{
       entityTypeKey: "message",
       entityId: messageId,
       actorUserId: null,
-      payload: { channelKey: input.channel, connectionId, externalId: input.externalId, contactId, ...(input.automatic ? { automatic: true } : {}) },
+      payload: typeof contactId === "number" ? { ...payload, contactId } : sql`json_set(${JSON.stringify(payload)}, '$.contactId', ${contactId})`,
       createdAt: now,
     }),
   );
   // What follows the message, queued through the outbox in the same batch.
   const outboxFrom = statements.length;
-  const task = (name: "channel.fetch_media" | "notify_reps") =>
-    outboxInsert(db, ws, sql`json_object('task', ${name}, 'workspaceId', ${ws}, 'messageId', ${messageId})`, now);
+  const task = (name: "channel.fetch_media" | "notify_reps", when?: SQL) =>
+    outboxInsert(db, ws, sql`json_object('task', ${name}, 'workspaceId', ${ws}, 'messageId', ${messageId})`, now, { when });
   if (input.media?.length) statements.push(task("channel.fetch_media"));
-  if (!input.automatic && known.anyoneLinked) statements.push(task("notify_reps"));
+  if (!input.automatic && placement.anyoneLinked !== false) {
+    statements.push(task("notify_reps", placement.anyoneLinked === true ? undefined : placement.anyoneLinked));
+  }
   if (!input.automatic) statements.push(...inboundClassificationStatements(db, ws, conversationId, now));
   const results = (await db.batch(statements as [BatchItem, ...BatchItem[]])) as unknown[];
   const outbox = results.slice(outboxFrom).flatMap((rows) => (Array.isArray(rows) && rows[0] && "bodyJson" in rows[0] ? (rows as OutboxRow[]) : []));
