@@ -5,7 +5,7 @@ import { createDb } from "../src/db/client";
 import type { Bindings } from "../src/env";
 import type { ClassifyConversationJob } from "../src/jobs/job-message";
 import { ingestInbound } from "../src/modules/messages/ingest.service";
-import { aiSuggestion, CLASSIFY_DEBOUNCE_SECONDS, contactAiSuggestion } from "../src/modules/qualification/classification.service";
+import { aiSuggestion, CLASSIFICATION_STALL_MS, CLASSIFY_DEBOUNCE_SECONDS, contactAiSuggestion } from "../src/modules/qualification/classification.service";
 import { OUTBOX_GRACE_MS } from "../src/jobs/outbox";
 import { newWorkspace } from "./helpers/api";
 import { cron } from "./helpers/cron";
@@ -101,6 +101,30 @@ describe("classification of inbound conversations (debounced)", () => {
     const sent = classifyMessages(queue);
     expect(sent.map((m) => m.jobId)).toEqual([job!.id]);
     expect(queue.options[queue.sent.indexOf(sent[0]!)]).toEqual({ delaySeconds: CLASSIFY_DEBOUNCE_SECONDS - 61 });
+  });
+
+  it("a job whose message was lost with the Worker is sent again by the cron once it has stalled, and only once a period", async () => {
+    const ws = await newWorkspace();
+    // The queue took nothing and said nothing: as if the Worker died between the batch and the send.
+    const { env: lost } = envWithFakeQueue();
+    const first = await inbound(lost, ws, "Can we get a quote for 12 seats?");
+    const [job] = await classifyJobs(ws, first.message.conversationId);
+    const { created_at: scheduledAt } = await one<{ created_at: number }>("SELECT created_at FROM jobs WHERE id = ?", job!.id);
+
+    const { env: fake, queue } = envWithFakeQueue();
+    // Other tests of this file left pending jobs too: this workspace's only.
+    const resent = () => classifyMessages(queue).filter((m) => m.workspaceId === ws.workspace.id);
+    await cron(scheduledAt + CLASSIFICATION_STALL_MS - 1_000, fake);
+    expect(resent()).toEqual([]);
+    await cron(scheduledAt + CLASSIFICATION_STALL_MS + 1_000, fake);
+    expect(resent()).toEqual([{ kind: "classify_conversation", jobId: job!.id, workspaceId: ws.workspace.id }]);
+    // Stamped: the next minutes' runs leave it to the queue.
+    await cron(scheduledAt + CLASSIFICATION_STALL_MS + 61_000, fake);
+    expect(resent()).toHaveLength(1);
+    // Once it ran, it is not pending any more, however long ago it was scheduled.
+    await deliver(fake, resent());
+    await cron(scheduledAt + 3 * CLASSIFICATION_STALL_MS, fake);
+    expect(resent()).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,5 @@
-// The Worker's cron (`scheduled()`, every minute): send what waited too long in the queue outbox,
-// then purge what Parley keeps only for a while. Deletes run in bounded batches so one run stays
+// The Worker's cron (`scheduled()`, every minute): send what waited too long in the queue outbox
+// (and the messages of classification jobs that should have started), then purge what Parley keeps only for a while. Deletes run in bounded batches so one run stays
 // far inside D1's limits (a short statement each, a few dozen statements per run); what a run
 // leaves, the next minute's run takes.
 import { lt, type SQL, sql } from "drizzle-orm";
@@ -8,6 +8,7 @@ import { createDb, type Db } from "../db/client";
 import { channelUpdates, chatLinkCodes, idempotencyKeys } from "../db/schema";
 import type { Bindings } from "../env";
 import { IDEMPOTENCY_TTL_MS } from "../middleware/idempotency";
+import { requeueStalledClassifications } from "../modules/qualification/classification.service";
 import { sendStaleOutbox } from "./outbox";
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -26,6 +27,7 @@ const MAX_R2_PAGES = 10;
 
 export interface MaintenanceReport {
   outboxSent: number;
+  classificationsRequeued: number;
   idempotencyKeys: number;
   channelUpdates: number;
   linkCodes: number;
@@ -64,6 +66,7 @@ export async function runMaintenance(env: Bindings, now: number): Promise<Mainte
   const db = createDb(env.DB);
   const report: MaintenanceReport = {
     outboxSent: await sendStaleOutbox(db, env, now),
+    classificationsRequeued: await requeueStalledClassifications(db, env, now),
     idempotencyKeys: await purge(db, idempotencyKeys, idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS),
     channelUpdates: await purge(db, channelUpdates, channelUpdates.receivedAt, now - CHANNEL_UPDATE_TTL_MS),
     linkCodes: await purge(db, chatLinkCodes, chatLinkCodes.expiresAt, now),

@@ -15,7 +15,7 @@ import { normalizeEmail, normalizePhone } from "../../lib/phone";
 import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
 import { type ConversationRow, findActiveForContact, openingStatements } from "../conversations/conversations.service";
 import { append, appendIfChanged, newestId } from "../events/event-log";
-import { inboundClassificationStatements } from "../qualification/classification.service";
+import { inboundClassificationStatement, queueInboundClassifications } from "../qualification/classification.service";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
 
@@ -49,9 +49,12 @@ export async function ingestInbound(
   /** A webhook answers before the queue is told (`ctx.waitUntil`): the outbox makes that safe. */
   defer?: (work: Promise<unknown>) => void,
 ): Promise<IngestResult> {
-  const { result, outbox } = await storeOnce(db, input);
-  if (outbox.length > 0) {
-    const send = sendOutboxRows(db, env, outbox, Date.now());
+  const { result, outbox, classifyJobIds } = await storeOnce(db, input);
+  if (outbox.length > 0 || classifyJobIds.length > 0) {
+    const send = Promise.all([
+      outbox.length > 0 && sendOutboxRows(db, env, outbox, Date.now()),
+      queueInboundClassifications(db, env, input.workspaceId, classifyJobIds),
+    ]);
     if (defer) defer(send);
     else await send;
   }
@@ -124,15 +127,18 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
   };
 }
 
-async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult; outbox: OutboxRow[] }> {
+async function storeOnce(db: Db, input: IngestInput): Promise<{ result: IngestResult } & Omit<Stored, "message">> {
   const stored = await storeFromKnownSender(db, input);
-  if (stored) return { result: { created: true, message: stored.message }, outbox: stored.outbox };
+  if (stored) {
+    const { message, ...queued } = stored;
+    return { result: { created: true, message }, ...queued };
+  }
   for (let attempt = 1; ; attempt++) {
     const known = await probe(db, input);
-    if (known.existing) return { result: { created: false, message: known.existing }, outbox: [] };
+    if (known.existing) return { result: { created: false, message: known.existing }, outbox: [], classifyJobIds: [] };
     try {
-      const { message, outbox } = await storeInbound(db, input, known);
-      return { result: { created: true, message }, outbox };
+      const { message, ...queued } = await storeInbound(db, input, known);
+      return { result: { created: true, message }, ...queued };
     } catch (error) {
       const lostRace = isUniqueViolation(error) || (error instanceof AppError && error.code === "conflict");
       if (!lostRace || attempt >= MAX_TRIES) throw error;
@@ -274,7 +280,10 @@ async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<S
 
 interface Stored {
   message: MessageRow;
+  /** What the batch wrote to the outbox, to send now. */
   outbox: OutboxRow[];
+  /** The pending classification job the batch scheduled, if the slot was free: its message to send. */
+  classifyJobIds: number[];
 }
 
 interface Placement {
@@ -359,7 +368,7 @@ async function storeMessage(db: Db, input: IngestInput, placement: Placement): P
       createdAt: now,
     }),
   );
-  // What follows the message, queued through the outbox in the same batch.
+  // What follows the message, queued through the outbox in the same batch (and the classification job).
   const outboxFrom = statements.length;
   const task = (name: "channel.fetch_media" | "notify_reps", when?: SQL) =>
     outboxInsert(db, ws, sql`json_object('task', ${name}, 'workspaceId', ${ws}, 'messageId', ${messageId})`, now, { when });
@@ -367,10 +376,14 @@ async function storeMessage(db: Db, input: IngestInput, placement: Placement): P
   if (!input.automatic && placement.anyoneLinked !== false) {
     statements.push(task("notify_reps", placement.anyoneLinked === true ? undefined : placement.anyoneLinked));
   }
-  if (!input.automatic) statements.push(...inboundClassificationStatements(db, ws, conversationId, now));
+  const outboxTo = statements.length;
+  if (!input.automatic) statements.push(inboundClassificationStatement(db, ws, conversationId, now));
   const results = (await db.batch(statements as [BatchItem, ...BatchItem[]])) as unknown[];
-  const outbox = results.slice(outboxFrom).flatMap((rows) => (Array.isArray(rows) && rows[0] && "bodyJson" in rows[0] ? (rows as OutboxRow[]) : []));
-  return { message: (results[messageIndex] as MessageRow[])[0]!, outbox };
+  return {
+    message: (results[messageIndex] as MessageRow[])[0]!,
+    outbox: results.slice(outboxFrom, outboxTo).flat() as OutboxRow[],
+    classifyJobIds: results.slice(outboxTo).flatMap((rows) => (rows as { jobId: number }[]).map((r) => r.jobId)),
+  };
 }
 
 /** The phone number a provider's sender id is, on channels whose ids are numbers. */

@@ -2,20 +2,21 @@
 // at once on request), running it as the `classify_conversation` job, and reading its latest
 // suggestion for the reps' chat apps.
 //
-// The debounce: an inbound message inserts a pending job for its conversation and queues its
-// message with a delay of CLASSIFY_DEBOUNCE_SECONDS, in the batch that stores the message (the
-// outbox makes the pair durable) — unless a pending one (queued, not started, triggered by an
+// The debounce: an inbound message inserts a pending job for its conversation, in the batch that
+// stores the message, and queues its message with a delay of CLASSIFY_DEBOUNCE_SECONDS once the
+// batch committed (the pending row is the outbox: the cron re-sends a lost message) — unless a pending one (queued, not started, triggered by an
 // inbound message) is already there, which a partial unique index on `jobs` enforces, so
 // concurrent ingests and redelivered webhooks add nothing. The job reads the
 // conversation when it starts; a message stored after that finds no pending job and queues the
 // next one. So every message is read by a job that starts after it was stored, and a
 // conversation is classified at most once per window, the window's last message included.
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { BatchItem, Db } from "../../db/client";
+import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { conversations, jobs, messages } from "../../db/schema";
 import type { Bindings, Caller } from "../../env";
 import { PermanentJobError } from "../../jobs/errors";
-import { newJobMessage, outboxInsert } from "../../jobs/outbox";
+import type { JobMessage } from "../../jobs/job-message";
+import { enqueue } from "../../jobs/outbox";
 import { createJob, type JobContext, type JobOutcome, type JobRow } from "../../jobs/runner";
 import { rawBatch } from "../../lib/d1-batch";
 import { AppError } from "../../lib/errors";
@@ -41,31 +42,84 @@ interface ClassifyInput {
 }
 
 /**
- * After an inbound contact message: the statements that schedule its conversation's
- * classification within the debounce window, for the batch that stores the message. The job and
- * its delayed queue message land together — or, when a pending job already holds the
- * conversation's slot (the partial unique index), neither does. `conversationId` may be the SQL of
- * a conversation the same batch opens.
+ * After an inbound contact message: the statement that schedules its conversation's
+ * classification within the debounce window, for the batch that stores the message. It inserts
+ * the pending job — or nothing, when a pending one already holds the conversation's slot (the
+ * partial unique index) — and answers the new job's id, whose delayed message
+ * `queueInboundClassifications` sends once the batch committed. The pending job row is its own
+ * outbox: a message the queue refuses is kept in `queue_outbox`, and one lost with a Worker that
+ * died before sending is sent by the cron (`requeueStalledClassifications`).
+ * `conversationId` may be the SQL of a conversation the same batch opens.
  */
-export function inboundClassificationStatements(db: Db, workspaceId: number, conversationId: number | SQL, now: number): BatchItem[] {
-  return [
-    db
-      .insert(jobs)
-      .values({
-        workspaceId,
-        createdByUserId: null,
-        kindKey: "classify_conversation",
-        inputJson: sql`json_object('conversationId', ${conversationId}, 'triggerKey', 'inbound')`,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing(),
-    outboxInsert(db, workspaceId, newJobMessage("classify_conversation", workspaceId, false), now, {
-      delaySeconds: CLASSIFY_DEBOUNCE_SECONDS,
-      onlyIfChanged: true,
-    }),
-  ];
+export function inboundClassificationStatement(db: Db, workspaceId: number, conversationId: number | SQL, now: number) {
+  return db
+    .insert(jobs)
+    .values({
+      workspaceId,
+      createdByUserId: null,
+      kindKey: "classify_conversation",
+      inputJson: sql`json_object('conversationId', ${conversationId}, 'triggerKey', 'inbound')`,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ jobId: jobs.id });
 }
+
+const classifyMessage = (jobId: number, workspaceId: number): JobMessage => ({ kind: "classify_conversation", jobId, workspaceId });
+
+/** Queue new pending jobs' messages, delayed by the debounce window. */
+export async function queueInboundClassifications(db: Db, env: Pick<Bindings, "JOBS">, workspaceId: number, jobIds: number[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  await enqueue(db, env, workspaceId, jobIds.map((jobId) => classifyMessage(jobId, workspaceId)), [], { delaySeconds: CLASSIFY_DEBOUNCE_SECONDS });
+}
+
+/** A pending inbound job not started this long after it was scheduled (or last re-sent) lost its message. */
+export const CLASSIFICATION_STALL_MS = CLASSIFY_DEBOUNCE_SECONDS * 1000 + 10 * 60_000;
+const REQUEUE_BATCH = 100;
+
+/**
+ * The cron's part: send again the messages of pending inbound jobs that should have started long
+ * ago (the Worker died between the batch and the send). The query walks the partial unique index
+ * (pending inbound jobs only). A job re-sent is stamped, so the next run leaves it alone for
+ * another stall period; a message that arrives twice runs the job once.
+ */
+export async function requeueStalledClassifications(db: Db, env: Pick<Bindings, "JOBS">, now: number): Promise<number> {
+  const stalled = await db
+    .select({ id: jobs.id, workspaceId: jobs.workspaceId })
+    .from(jobs)
+    .where(and(pendingInbound, lt(jobs.updatedAt, now - CLASSIFICATION_STALL_MS)))
+    .orderBy(jobs.id)
+    .limit(REQUEUE_BATCH);
+  if (stalled.length === 0) return 0;
+  await db.batch([
+    db
+      .update(jobs)
+      .set({ updatedAt: now })
+      .where(
+        and(
+          pendingInbound,
+          inArray(
+            jobs.id,
+            stalled.map((j) => j.id),
+          ),
+        ),
+      ),
+  ]);
+  for (const workspaceId of new Set(stalled.map((j) => j.workspaceId))) {
+    const messages = stalled.filter((j) => j.workspaceId === workspaceId).map((j) => classifyMessage(j.id, workspaceId));
+    await enqueue(db, env, workspaceId, messages);
+  }
+  return stalled.length;
+}
+
+/** The partial unique index's own condition: a pending job an inbound message scheduled. */
+const pendingInbound = and(
+  eq(jobs.kindKey, "classify_conversation"),
+  eq(jobs.statusKey, "queued"),
+  isNull(jobs.startedAt),
+  sql`${jobs.inputJson} ->> '$.triggerKey' = 'inbound'`,
+);
 
 /** Classify a conversation now (a rep asked): 404 for one the caller cannot see. */
 export async function requestConversationClassification(db: Db, env: Pick<Bindings, "JOBS">, caller: Caller, conversationId: number) {
