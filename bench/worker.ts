@@ -10,7 +10,7 @@ import { rangeOf, typeKeysOf } from "../src/modules/analytics/analytics.schemas"
 import { countersStatements, type CountersGrouping } from "../src/modules/analytics/counters.service";
 import { performanceQueries } from "../src/modules/analytics/performance.service";
 import { contactListQuery, type ContactListOptions } from "../src/modules/contacts/contacts.service";
-import { classifyOffline, DEFAULT_KINDS } from "../src/qualifier";
+import { classifyByCues, classifyOffline, DEFAULT_KINDS } from "../src/qualifier";
 import { recordingD1, replay, type Step } from "./d1-recorder";
 
 /** Traces recorded by `x-bench-record`, replayed by /__bench/replay (one isolate under wrangler dev). */
@@ -134,11 +134,13 @@ async function rawEmail(request: Request, env: Bindings, url: URL): Promise<Resp
  * times over; answers the predictions of the first pass. Timed by the caller, against repeat 0.
  */
 async function benchQualifier(request: Request): Promise<Response> {
-  const { conversations, repeat } = (await request.json()) as { conversations: string[][]; repeat: number };
+  const { conversations, repeat, classifier } = (await request.json()) as { conversations: string[][]; repeat: number; classifier?: "cues" };
   const kinds = new Set<string>(DEFAULT_KINDS);
-  const predictions = repeat > 0 ? conversations.map((messages) => classifyOffline(messages, kinds)) : [];
+  // "cues": the cue scorer alone, the offline classifier before the learned model (for comparison).
+  const classify = classifier === "cues" ? classifyByCues : classifyOffline;
+  const predictions = repeat > 0 ? conversations.map((messages) => classify(messages, kinds)) : [];
   let checksum = 0;
-  for (let r = 1; r < repeat; r++) for (const messages of conversations) checksum += classifyOffline(messages, kinds).confidence;
+  for (let r = 1; r < repeat; r++) for (const messages of conversations) checksum += classify(messages, kinds).confidence;
   return Response.json({ predictions, checksum });
 }
 

@@ -233,7 +233,7 @@ describe("the classify_conversation job", () => {
   });
 
   it("records nothing below the confidence floor, and nothing for a conversation the contact has not written in", async () => {
-    const { fake, message, conversationId } = await classified(["ok"]);
+    const { fake, message, conversationId } = await classified(["hello"]);
     await deliver(fake, [message]);
     expect(await result(message.jobId)).toMatchObject({ kindKey: null, recorded: false, skipped: "below the confidence floor" });
     expect(await count("SELECT count(*) AS n FROM conversation_qualifications WHERE conversation_id = ?", conversationId)).toBe(0);

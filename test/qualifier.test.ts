@@ -90,7 +90,7 @@ describe("the offline classifier", () => {
     expect(kindOf("We don't have much time, but send the contract for 10 seats")).toBe("hot");
   });
 
-  it("ignores accents and case, and forgives one dropped or doubled letter", () => {
+  it("ignores accents and case, and reads through typos", () => {
     expect(normalize("NÃO TENHO INTERESSE")).toBe(normalize("nao tenho interesse"));
     expect(tokenize("Ёлка, ÜBER Straße!")).toEqual(["елка", "|", "uber", "strasse"]);
     for (const text of ["NÃO TENHO INTERESSE", "nao tenho interesse", "Não tenho interesse"]) expect(kindOf(text)).toBe("not_a_fit");
@@ -105,9 +105,11 @@ describe("the offline classifier", () => {
     expect(classifyOffline(text, new Set(["vip", "partner"])).kindKey).toBeNull();
     expect(classifyOffline(text, new Set(["vip", "warm", "cold"])).kindKey).not.toBe("vip");
     expect(classifyOffline(text, new Set(DEFAULT_KINDS.filter((k) => k !== "hot"))).kindKey).not.toBe("hot");
-    const weak = classifyOffline(["hello, ok"], ALL);
+    // A greeting says nothing about the kind: the model is unsure and nothing is recorded.
+    const weak = classifyOffline(["hello"], ALL);
     expect(weak.kindKey).toBeNull();
     expect(weak.confidence).toBeLessThan(CONFIDENCE_FLOOR);
+    expect(classifyOffline([], ALL)).toEqual({ kindKey: null, confidence: 0, reasons: [] });
     const mixed = classifyOffline(["interesting", "maybe later"], ALL);
     if (mixed.kindKey === null) expect(mixed.confidence).toBeLessThan(CONFIDENCE_FLOOR);
     else expect(mixed.confidence).toBeGreaterThanOrEqual(CONFIDENCE_FLOOR);
@@ -123,8 +125,21 @@ describe("the offline classifier", () => {
       ],
     });
     expect(answer).toMatchObject({ kindKey: "not_a_fit", classifier: "offline" });
-    expect(answer.reasons).toEqual(expect.arrayContaining(["not interested", "remove me"]));
+    // The words that weighed most, a negated one as "not …", and the cue phrases that matched.
+    expect(answer.reasons).toEqual(expect.arrayContaining(["not interested", 'cues "not interested", "remove me"']));
+    expect(answer.reasons.length).toBeLessThanOrEqual(5);
+    // The rep's "contract for 50 seats" is not the contact's: nothing of it is a reason.
+    expect(answer.reasons.join(" ")).not.toMatch(/contract|seats/);
     expect(answer.fallback).toBeUndefined();
+  });
+
+  it("names a reason whenever it chooses a kind", () => {
+    for (const kinds of Object.values(CASES)) {
+      for (const messages of Object.values(kinds).flat()) {
+        const answer = classifyOffline(messages, ALL);
+        if (answer.kindKey !== null) expect(answer.reasons.length, messages.join(" / ")).toBeGreaterThan(0);
+      }
+    }
   });
 
   it("weighs the latest message more: a contact who changes their mind", () => {

@@ -6,6 +6,7 @@ import type { Qualifier } from "./qualifier";
 import { type AiRunner, DEFAULT_AI_MODEL, DEFAULT_AI_TIMEOUT_MS, workersAiQualifier } from "./workers-ai.qualifier";
 
 export * from "./qualifier";
+export { classifyByCues } from "./cue-scorer";
 export { classifyOffline, offlineQualifier } from "./offline.qualifier";
 
 /** A malformed qualifier setting: the message names it. */
