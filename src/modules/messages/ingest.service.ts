@@ -224,8 +224,8 @@ export async function contactConversation(
 
 /**
  * The usual case in one round trip: someone who wrote before through this connection, with a
- * conversation that is not closed. The sender's contact and that conversation are read by the batch itself (subqueries on
- * the identity), so nothing is read first. When the sender is unknown or has no open conversation
+ * conversation that is not closed. The sender's contact and that conversation are read by the
+ * batch itself (subqueries on the identity), so nothing is read first. When the sender is unknown or has no open conversation
  * the message's conversation is NULL and the NOT NULL constraint aborts the batch; a duplicate
  * aborts it on the unique index. Either way nothing was written and `probe` takes over (null).
  * Senders the provider could not authenticate and messages the provider threads (e-mail) always
