@@ -52,7 +52,7 @@ export async function ingestInbound(
   const { result, outbox, classifyJobIds } = await storeOnce(db, input);
   if (outbox.length > 0 || classifyJobIds.length > 0) {
     const send = Promise.all([
-      outbox.length > 0 && sendOutboxRows(db, env, outbox, Date.now()),
+      outbox.length > 0 ? sendOutboxRows(db, env, outbox, Date.now()) : undefined,
       queueInboundClassifications(db, env, input.workspaceId, classifyJobIds),
     ]);
     if (defer) defer(send);

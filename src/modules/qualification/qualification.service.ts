@@ -310,36 +310,21 @@ export function aiQualificationStatements(db: Db, q: AiQualification): Statement
 const guardedInsert = <T extends SQLiteTable>(db: Db, table: T, row: { [K in keyof T["_"]["columns"]]?: unknown }, guard: SQL) =>
   insertSelect(db, table, row, sql`WHERE ${guard}`);
 
-/** The latest AI classification of a conversation, whatever a user chose since. */
-export async function latestAiConversationQualification(db: Db, workspaceId: number, conversationId: number) {
+/** The latest AI classification in a history table, of the entity `target` names. */
+async function latestAi(db: Db, table: typeof conversationQualifications | typeof contactQualifications, workspaceId: number, target: SQL) {
   const [row] = await db
-    .select({ kindKey: conversationQualifications.kindKey, score: conversationQualifications.score, createdAt: conversationQualifications.createdAt })
-    .from(conversationQualifications)
-    .where(
-      and(
-        eq(conversationQualifications.workspaceId, workspaceId),
-        eq(conversationQualifications.conversationId, conversationId),
-        eq(conversationQualifications.sourceKey, "ai"),
-      ),
-    )
-    .orderBy(desc(conversationQualifications.id))
+    .select({ kindKey: table.kindKey, score: table.score, createdAt: table.createdAt })
+    .from(table)
+    .where(and(eq(table.workspaceId, workspaceId), target, eq(table.sourceKey, "ai")))
+    .orderBy(desc(table.id))
     .limit(1);
   return row ?? null;
 }
 
+/** The latest AI classification of a conversation, whatever a user chose since. */
+export const latestAiConversationQualification = (db: Db, workspaceId: number, conversationId: number) =>
+  latestAi(db, conversationQualifications, workspaceId, eq(conversationQualifications.conversationId, conversationId));
+
 /** The latest AI classification of a contact, whatever a user chose since. */
-export async function latestAiContactQualification(db: Db, workspaceId: number, contactId: number) {
-  const [row] = await db
-    .select({ kindKey: contactQualifications.kindKey, score: contactQualifications.score, createdAt: contactQualifications.createdAt })
-    .from(contactQualifications)
-    .where(
-      and(
-        eq(contactQualifications.workspaceId, workspaceId),
-        eq(contactQualifications.contactId, contactId),
-        eq(contactQualifications.sourceKey, "ai"),
-      ),
-    )
-    .orderBy(desc(contactQualifications.id))
-    .limit(1);
-  return row ?? null;
-}
+export const latestAiContactQualification = (db: Db, workspaceId: number, contactId: number) =>
+  latestAi(db, contactQualifications, workspaceId, eq(contactQualifications.contactId, contactId));
