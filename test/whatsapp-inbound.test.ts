@@ -83,6 +83,28 @@ describe("inbound messages", () => {
       external_id: ana.waId,
       connection_id: wa.connection.id,
     });
+    // A stranger's contact, first conversation and message are written together, each event naming the new rows.
+    const contactId = stored!.author_contact_id;
+    const conversation = await one<{ id: number; contact_id: number; status_key: string }>(
+      "SELECT id, contact_id, status_key FROM conversations WHERE workspace_id = ?",
+      ws.workspace.id,
+    );
+    expect(conversation).toMatchObject({ contact_id: contactId, status_key: "open" });
+    expect(await one("SELECT contact_id FROM conversation_participants WHERE conversation_id = ?", conversation!.id)).toEqual({ contact_id: contactId });
+    const events = await all<{ type_key: string; entity_id: number; payload_json: string }>(
+      "SELECT type_key, entity_id, payload_json FROM events WHERE workspace_id = ? AND type_key IN ('contact.created', 'conversation.opened', 'message.received') ORDER BY id",
+      ws.workspace.id,
+    );
+    const messageId = (await one<{ id: number }>("SELECT id FROM messages WHERE external_id = ?", first.id))!.id;
+    expect(events.map((e) => ({ ...e, payload_json: JSON.parse(e.payload_json) }))).toEqual([
+      { type_key: "contact.created", entity_id: contactId, payload_json: { after: { name: "Ana Lima", phone: "+16505551234", email: null } } },
+      { type_key: "conversation.opened", entity_id: conversation!.id, payload_json: { kindKey: "contact", contactId } },
+      {
+        type_key: "message.received",
+        entity_id: messageId,
+        payload_json: { channelKey: "whatsapp", connectionId: wa.connection.id, externalId: first.id, contactId },
+      },
+    ]);
 
     // The same wa_id again: the same contact, the same conversation.
     await postNotification(wa.connection, wa.appSecret, inbound(wa.phoneNumberId, ana, text(ana, "hello?")));

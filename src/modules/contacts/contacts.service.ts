@@ -118,7 +118,17 @@ export async function createContact(db: Db, caller: ContactAuthor, input: Create
   const fields = normalizeContactFields(raw, caller.defaultCountry);
   await assertUnique(db, caller.workspaceId, fields);
   await assertIdentitiesFree(db, caller.workspaceId, identities);
-  const now = Date.now();
+  const [inserted] = (await db.batch(newContactStatements(db, caller, { ...fields, identities, unverifiedReason }, Date.now()))) as [ContactRow[]];
+  return inserted[0]!;
+}
+
+/**
+ * The statements that create a contact whose fields are normalized and checked: the row
+ * (returned), `contact.created` and its identities. Later statements of the batch name it
+ * `newestId(contacts)`.
+ */
+export function newContactStatements(db: Db, caller: ContactAuthor, input: CreateContactInput, now: number): [BatchItem, ...BatchItem[]] {
+  const { identities = [], unverifiedReason = null, ...fields } = input;
   const contactId = newestId(contacts);
   const statements: [BatchItem, ...BatchItem[]] = [
     db.insert(contacts).values({ ...fields, unverifiedReason, workspaceId: caller.workspaceId, createdAt: now, updatedAt: now }).returning(),
@@ -147,8 +157,7 @@ export async function createContact(db: Db, caller: ContactAuthor, input: Create
       ),
     );
   }
-  const [inserted] = (await db.batch(statements)) as [ContactRow[]];
-  return inserted[0]!;
+  return statements;
 }
 
 /** Any contact of the workspace, tombstones included; another workspace's is 404. */

@@ -19,7 +19,7 @@ import { AppError, invalidField, notFound } from "../../lib/errors";
 import { type CursorValue, decodeCursor, keysetAfter, page } from "../../lib/pagination";
 import { iso, isoOrNull } from "../../lib/time";
 import { getLiveContact, toContactDto } from "../contacts/contacts.service";
-import { append, appendIfChanged, newestId } from "../events/event-log";
+import { append, appendIfChanged, newestId, payloadWithId } from "../events/event-log";
 import { unreadBy } from "../messages/receipts";
 import { getUser } from "../users/users.service";
 import type { ConversationFilterInput } from "./conversations.schemas";
@@ -65,7 +65,8 @@ export async function findConversation(db: Db, viewer: Viewer, id: number): Prom
   return row;
 }
 
-type Opening = { kind: "contact"; contactId: number } | { kind: "direct"; userIds: [number, number] };
+/** A contact's conversation (its id may be `newestId(contacts)`: created in the same batch), or two users' direct one. */
+type Opening = { kind: "contact"; contactId: number | SQL } | { kind: "direct"; userIds: [number, number] };
 
 /**
  * The statements that open a conversation: the row (returned), its participants and
@@ -106,7 +107,7 @@ export function openingStatements(
       entityTypeKey: "conversation",
       entityId: conversationId,
       actorUserId,
-      payload: opening.kind === "contact" ? { kindKey: "contact", contactId: opening.contactId } : { kindKey: "direct", userIds: opening.userIds },
+      payload: opening.kind === "contact" ? payloadWithId({ kindKey: "contact" }, "contactId", opening.contactId) : { kindKey: "direct", userIds: opening.userIds },
       createdAt: now,
     }),
   ];

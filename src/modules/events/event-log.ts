@@ -25,6 +25,14 @@ export interface EventInput {
  */
 export const newestId = (table: SQLiteTable): SQL => sql`(SELECT max(id) FROM ${table})`;
 
+/**
+ * A payload naming one id that may be known only inside the batch (`newestId(…)`, a subquery):
+ * the object itself when the id is a number, else the SQL that sets it into the JSON.
+ */
+export function payloadWithId(payload: Record<string, unknown>, key: string, id: number | SQL): Record<string, unknown> | SQL {
+  return typeof id === "number" ? { ...payload, [key]: id } : sql`json_set(${JSON.stringify(payload)}, ${`$.${key}`}, ${id})`;
+}
+
 /** The row of an event; `append` and `appendIfChanged` write the same one. */
 const eventRow = (event: EventInput) => ({
   workspaceId: event.workspaceId,

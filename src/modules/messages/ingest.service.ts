@@ -12,9 +12,9 @@ import type { Bindings } from "../../env";
 import { type OutboxRow, outboxInsert, sendOutboxRows } from "../../jobs/outbox";
 import { AppError } from "../../lib/errors";
 import { normalizeEmail, normalizePhone } from "../../lib/phone";
-import { createContact, findContact, findIdentityOwner } from "../contacts/contacts.service";
+import { createContact, type CreateContactInput, findContact, findIdentityOwner, newContactStatements } from "../contacts/contacts.service";
 import { type ConversationRow, findActiveForContact, openingStatements } from "../conversations/conversations.service";
-import { append, appendIfChanged, newestId } from "../events/event-log";
+import { append, appendIfChanged, newestId, payloadWithId } from "../events/event-log";
 import { inboundClassificationStatement, queueInboundClassifications } from "../qualification/classification.service";
 import type { MessageRow } from "./message-access";
 import { receiptsStatement } from "./receipts";
@@ -81,7 +81,8 @@ const identityOf = (input: IngestInput) =>
 /**
  * What ingesting needs to know before it writes, read in one round trip: the message if it was
  * stored before, the sender's contact by identity and their open conversation (the usual case:
- * someone who wrote before), and whether anybody in the workspace linked a chat app.
+ * someone who wrote before), whether anybody in the workspace linked a chat app, and the
+ * workspace's country.
  */
 interface Probe {
   existing: MessageRow | undefined;
@@ -92,6 +93,8 @@ interface Probe {
   /** That contact's conversation that is not closed; undefined when there is none. */
   active: ConversationRow | undefined;
   anyoneLinked: boolean;
+  /** The workspace's country, for a stranger's phone number. */
+  defaultCountry: string;
 }
 
 async function probe(db: Db, input: IngestInput): Promise<Probe> {
@@ -103,7 +106,7 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
     .from(contactIdentities)
     .innerJoin(contacts, and(eq(contacts.workspaceId, contactIdentities.workspaceId), eq(contacts.id, contactIdentities.contactId)))
     .where(identity);
-  const [existing, owners, active, linked] = await db.batch([
+  const [existing, owners, active, linked, workspace] = await db.batch([
     db.select().from(messages).where(byProviderId(input)),
     db
       .select({ contactId: ownerId, connectionId: contactIdentities.connectionId })
@@ -115,7 +118,9 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
       .from(conversations)
       .where(and(eq(conversations.workspaceId, ws), ne(conversations.statusKey, "closed"), sql`${conversations.contactId} = (${owner})`)),
     db.select({ id: chatLinks.id }).from(chatLinks).where(eq(chatLinks.workspaceId, ws)).limit(1),
+    db.select({ defaultCountry: workspaces.defaultCountry }).from(workspaces).where(eq(workspaces.id, ws)),
   ]);
+  if (!workspace[0]) throw new Error(`workspace ${ws} does not exist`);
   // An unverified sender is never matched by identity (see unverifiedContact).
   const known = input.from.unverified ? undefined : owners[0];
   return {
@@ -124,6 +129,7 @@ async function probe(db: Db, input: IngestInput): Promise<Probe> {
     identityConnectionId: known?.connectionId,
     active: known === undefined ? undefined : active[0],
     anyoneLinked: linked.length > 0,
+    defaultCountry: workspace[0].defaultCountry,
   };
 }
 
@@ -262,20 +268,30 @@ async function storeFromKnownSender(db: Db, input: IngestInput): Promise<Stored 
   }
 }
 
-/** After probing: the contact found or created, its conversation found, reopened or opened. */
+/**
+ * After probing: the sender's contact (by identity, else by phone or e-mail) and its conversation
+ * found, reopened or opened; a stranger's new contact and first conversation are written in the
+ * message's own batch.
+ */
 async function storeInbound(db: Db, input: IngestInput, known: Probe): Promise<Stored> {
   const ws = input.workspaceId;
-  const contactId = known.knownContactId ?? (await resolveContact(db, input));
+  const now = Date.now();
+  const placement = { anyoneLinked: known.anyoneLinked, identityConnectionId: known.identityConnectionId };
+  const sender =
+    known.knownContactId ??
+    (input.from.unverified ? await unverifiedContact(db, input, input.from.unverified) : await contactByAddress(db, input, known.defaultCountry));
+  if (typeof sender !== "number") {
+    const contactId = newestId(contacts);
+    const conversationId = newestId(conversations);
+    const statements = [
+      ...newContactStatements(db, { workspaceId: ws, userId: null, defaultCountry: known.defaultCountry }, sender, now),
+      ...openingStatements(db, ws, null, { kind: "contact", contactId }, now),
+    ];
+    return storeMessage(db, input, { ...placement, contactId, conversationId, storedConversationId: conversationId, statements });
+  }
   const knownActive = known.knownContactId === undefined ? undefined : (known.active ?? null);
-  const { conversationId, statements } = await contactConversation(db, ws, contactId, input.conversationId, Date.now(), "inbound message", knownActive);
-  return storeMessage(db, input, {
-    contactId,
-    conversationId,
-    storedConversationId: conversationId,
-    statements,
-    anyoneLinked: known.anyoneLinked,
-    identityConnectionId: known.identityConnectionId,
-  });
+  const { conversationId, statements } = await contactConversation(db, ws, sender, input.conversationId, now, "inbound message", knownActive);
+  return storeMessage(db, input, { ...placement, contactId: sender, conversationId, storedConversationId: conversationId, statements });
 }
 
 interface Stored {
@@ -356,7 +372,7 @@ async function storeMessage(db: Db, input: IngestInput, placement: Placement): P
         .where(and(identityOf(input), sql`${contactIdentities.connectionId} IS NOT ${connectionId}`)),
     );
   }
-  const payload = { channelKey: input.channel, connectionId, externalId: input.externalId, contactId: 0, ...(input.automatic ? { automatic: true } : {}) };
+  const payload = { channelKey: input.channel, connectionId, externalId: input.externalId, ...(input.automatic ? { automatic: true } : {}) };
   statements.push(
     append(db, {
       workspaceId: ws,
@@ -364,7 +380,7 @@ async function storeMessage(db: Db, input: IngestInput, placement: Placement): P
       entityTypeKey: "message",
       entityId: messageId,
       actorUserId: null,
-      payload: typeof contactId === "number" ? { ...payload, contactId } : sql`json_set(${JSON.stringify(payload)}, '$.contactId', ${contactId})`,
+      payload: payloadWithId(payload, "contactId", contactId),
       createdAt: now,
     }),
   );
@@ -410,10 +426,24 @@ export async function resolveContact(db: Db, input: Pick<IngestInput, "workspace
     const contact = await findContact(db, ws, owner);
     return contact.mergedIntoId ?? contact.id;
   }
-
   const [workspace] = await db.select({ defaultCountry: workspaces.defaultCountry }).from(workspaces).where(eq(workspaces.id, ws));
   if (!workspace) throw new Error(`workspace ${ws} does not exist`);
-  const phone = senderPhone(channel, from, workspace.defaultCountry);
+  const sender = await contactByAddress(db, input, workspace.defaultCountry);
+  if (typeof sender === "number") return sender;
+  const [created] = (await db.batch(newContactStatements(db, { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry }, sender, Date.now()))) as [
+    { id: number }[],
+  ];
+  return created[0]!.id;
+}
+
+/**
+ * A sender whose identity is new: the live contact with the same phone or e-mail gains the
+ * identity (its id); when there is none, the new contact to create (normalized, carrying it).
+ */
+async function contactByAddress(db: Db, input: Pick<IngestInput, "workspaceId" | "channel" | "from">, defaultCountry: string): Promise<number | CreateContactInput> {
+  const ws = input.workspaceId;
+  const { channel, from } = input;
+  const phone = senderPhone(channel, from, defaultCountry);
   const email = senderEmail(channel, from);
   const now = Date.now();
 
@@ -451,12 +481,7 @@ export async function resolveContact(db: Db, input: Pick<IngestInput, "workspace
   }
 
   const name = from.name?.trim() || from.handle?.trim() || phone || email || `${channel} ${from.externalId}`;
-  const contact = await createContact(
-    db,
-    { workspaceId: ws, userId: null, defaultCountry: workspace.defaultCountry },
-    { name: name.slice(0, 200), phone, email, identities: [{ channelKey: channel, externalId: from.externalId, handle: from.handle ?? null }] },
-  );
-  return contact.id;
+  return { name: name.slice(0, 200), phone, email, identities: [{ channelKey: channel, externalId: from.externalId, handle: from.handle ?? null }] };
 }
 
 /**
